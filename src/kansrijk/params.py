@@ -1,0 +1,124 @@
+"""Edition parameters: ``params/<slug>.yml``, validated against the data contract."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, ValidationError
+
+from kansrijk.paths import PARAMS, ROOT
+from kansrijk.problems import InputError, Problem
+
+
+class Onthulling(BaseModel):
+    """Disclosure thresholds."""
+
+    model_config = ConfigDict(extra="forbid")
+    min_cel: Annotated[StrictInt, Field(ge=1)] = 10
+    min_noemer: Annotated[StrictInt, Field(ge=1)] = 50
+
+
+class EditionParams(BaseModel):
+    """The keys of a parameter file, exactly as the contract names them."""
+
+    model_config = ConfigDict(extra="forbid")
+    gemeente: Annotated[str, Field(min_length=1, strict=True)]
+    gemeentecode: Annotated[str, Field(pattern=r"^GM\d{4}$", strict=True)]
+    jaar: Annotated[StrictInt, Field(ge=1900, le=2100)]
+    data: Annotated[str, Field(min_length=1, strict=True)]
+    synthetisch: StrictBool
+    grenzen: Annotated[str, Field(min_length=1, strict=True)] | None = None
+    onthulling: Onthulling = Onthulling()
+
+
+@dataclass(frozen=True)
+class Edition:
+    """One edition: its slug, parameter file, parameters and the resolved input paths."""
+
+    slug: str
+    param_file: Path
+    params: EditionParams
+
+    @property
+    def data_dir(self) -> Path:
+        return resolve_path(self.params.data)
+
+    @property
+    def boundaries(self) -> Path | None:
+        return resolve_path(self.params.grenzen) if self.params.grenzen else None
+
+    @property
+    def title(self) -> str:
+        return f"{self.params.gemeente} {self.params.jaar}"
+
+
+def resolve_path(value: str) -> Path:
+    """A contract path: absolute, or relative to the repository root."""
+    path = Path(value).expanduser()
+    return path if path.is_absolute() else ROOT / path
+
+
+def param_path(ref: str | Path) -> Path:
+    """A slug (``utrecht`` -> ``params/utrecht.yml``) or a path to a parameter file anywhere."""
+    ref = Path(ref)
+    if ref.suffix in (".yml", ".yaml") or len(ref.parts) > 1:
+        return ref.expanduser().resolve()
+    return PARAMS / f"{ref}.yml"
+
+
+_RULES = {
+    "missing": "verplichte sleutel ontbreekt",
+    "extra_forbidden": "onbekende sleutel (niet in het datacontract)",
+    "string_pattern_mismatch": "moet 'GM' gevolgd door 4 cijfers zijn, bijvoorbeeld GM0344",
+    "string_type": "moet tekst zijn",
+    "string_too_short": "mag niet leeg zijn",
+    "int_type": "moet een geheel getal zijn",
+    "int_parsing": "moet een geheel getal zijn",
+    "bool_type": "moet true of false zijn",
+    "greater_than_equal": "is te klein",
+    "less_than_equal": "is te groot",
+    "model_type": "moet een lijst met sleutels zijn (min_cel, min_noemer)",
+}
+
+
+def _problems_from(error: ValidationError, file: str) -> list[Problem]:
+    problems = []
+    for err in error.errors():
+        key = ".".join(str(part) for part in err["loc"])
+        rule = _RULES.get(err["type"], err["msg"])
+        shown = "" if err["type"] == "missing" else err.get("input", "")
+        problems.append(Problem(file, key, rule, 1, (), (str(shown),) if shown != "" else ()))
+    return problems
+
+
+def load_edition(ref: str | Path) -> Edition:
+    """Read and validate a parameter file; raise :class:`InputError` with every problem at once."""
+    path = param_path(ref)
+    name = str(path)
+    if not path.is_file():
+        known = ", ".join(sorted(p.stem for p in PARAMS.glob("*.yml"))) or "geen"
+        raise InputError([Problem(name, None, f"parameterbestand bestaat niet (bekende edities: {known})")])
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise InputError([Problem(name, None, f"geen geldige YAML in UTF-8: {exc}")]) from None
+    if not isinstance(raw, dict):
+        raise InputError([Problem(name, None, "moet sleutels met waarden bevatten (YAML-mapping)")])
+    try:
+        params = EditionParams.model_validate(raw)
+    except ValidationError as exc:
+        raise InputError(_problems_from(exc, name)) from None
+    edition = Edition(slug=path.stem, param_file=path, params=params)
+    problems = []
+    if not edition.data_dir.is_dir():
+        problems.append(Problem(name, "data", "map met invoerbestanden bestaat niet", 1, (), (params.data,)))
+    if edition.boundaries is not None and not edition.boundaries.is_file():
+        problems.append(
+            Problem(name, "grenzen", "GeoJSON-bestand met wijkgrenzen bestaat niet", 1, (), (params.grenzen,))
+        )
+    if problems:
+        raise InputError(problems)
+    return edition

@@ -1,0 +1,250 @@
+"""The data contract as pandera schemas.
+
+Schemas validate the files as text, exactly as the analyst wrote them, so that every rule
+(type, domain, cross-column, cross-file) reports the offending value itself; :func:`parse`
+then turns a valid text frame into typed columns. Cross-file rules are checks built with the
+keys of the files they refer to.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
+
+import pandas as pd
+import pandera.pandas as pa
+
+from kansrijk.catalogue import load_catalogue
+
+EDUCATION = ("laag", "midden", "hoog", "onbekend")
+MIGRATION = ("nederlands", "westers", "niet-westers", "onbekend")
+TRUE_WORDS = frozenset({"1", "true", "ja"})
+FALSE_WORDS = frozenset({"0", "false", "nee"})
+
+WIJK_CODE = r"^WK\d{6}$"
+COUNT = r"^\d+$"
+
+# Rule texts, in the analysts' language. Reports show them as "the rule broken".
+NOT_EMPTY = "mag niet leeg zijn"
+UNIQUE = "moet uniek zijn, maar komt vaker voor"
+
+
+def _boolean(values: pd.Series) -> pd.Series:
+    return values.str.strip().str.lower().isin(TRUE_WORDS | FALSE_WORDS)
+
+
+def _number(values: pd.Series) -> pd.Series:
+    """Numbers as text, with a decimal point or (as Dutch Excel writes) a decimal comma."""
+    return pd.to_numeric(values.str.strip().str.replace(",", ".", regex=False), errors="coerce")
+
+
+def _in_range(low: float, high: float) -> pa.Check:
+    return pa.Check(
+        lambda s: _number(s).between(low, high),
+        error=f"moet een getal van {low:g} tot en met {high:g} zijn",
+    )
+
+
+def _isin(allowed: Collection[str], what: str) -> pa.Check:
+    return pa.Check(lambda s: s.isin(list(allowed)), error=f"{what}: {', '.join(allowed)}")
+
+
+def _exists_in(keys: Collection[str] | None, other: str) -> list[pa.Check]:
+    if keys is None:
+        return []
+    known = set(keys)
+    return [pa.Check(lambda s: s.isin(known), error=f"komt niet voor in {other}")]
+
+
+@dataclass(frozen=True)
+class RowRule:
+    """A rule across the columns of one row, reported under ``column`` with ``shows`` as values."""
+
+    error: str
+    column: str
+    shows: tuple[str, ...]
+    test: Callable[[pd.DataFrame], pd.Series]
+
+    def check(self) -> pa.Check:
+        return pa.Check(self.test, error=self.error)
+
+
+def _not_greater(small: str, large: str) -> RowRule:
+    def test(df: pd.DataFrame) -> pd.Series:
+        a, b = _number(df[small]), _number(df[large])
+        return ~(a > b)  # a row whose numbers do not parse is reported by its column's own check
+
+    return RowRule(f"mag niet groter zijn dan {large}", small, (small, large), test)
+
+
+def _text(*checks: pa.Check, unique: bool = False) -> pa.Column:
+    return pa.Column(str, checks=list(checks), nullable=False, unique=unique, coerce=False)
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """One input file of the contract: its schema, row rules and the types its columns parse to."""
+
+    stem: str
+    required: bool
+    columns: dict[str, str]  # column -> parsed type: text, int, float, bool, category
+    schema: pa.DataFrameSchema
+    row_rules: tuple[RowRule, ...] = ()
+
+    @property
+    def filename(self) -> str:
+        return f"{self.stem}.csv"
+
+    def rule(self, error: str) -> RowRule | None:
+        return next((r for r in self.row_rules if r.error == error), None)
+
+
+def _spec(
+    stem: str,
+    required: bool,
+    columns: dict[str, tuple[str, pa.Column]],
+    row_rules: tuple[RowRule, ...] = (),
+    unique_together: tuple[str, ...] = (),
+) -> TableSpec:
+    checks = [r.check() for r in row_rules]
+    schema = pa.DataFrameSchema(
+        {name: column for name, (_, column) in columns.items()},
+        checks=checks,
+        strict=True,
+        ordered=False,
+        unique=list(unique_together) or None,
+        report_duplicates="all",
+        name=stem,
+    )
+    return TableSpec(stem, required, {n: t for n, (t, _) in columns.items()}, schema, row_rules)
+
+
+def wijken_spec() -> TableSpec:
+    return _spec(
+        "wijken",
+        True,
+        {
+            "wijk_code": ("text", _text(_wijk_code_check(), unique=True)),
+            "wijk_naam": ("text", _text(pa.Check(lambda s: s.str.strip() != "", error=NOT_EMPTY))),
+        },
+    )
+
+
+def _wijk_code_check() -> pa.Check:
+    return pa.Check.str_matches(WIJK_CODE, error="moet een CBS-wijkcode zijn: 'WK' gevolgd door 6 cijfers")
+
+
+def kinderen_spec(
+    wijk_codes: Collection[str] | None = None, with_factors: Collection[str] | None = None
+) -> TableSpec:
+    rules = [
+        RowRule(
+            "uit_balans mag alleen waar zijn als extra_aandacht waar is",
+            "uit_balans",
+            ("uit_balans", "extra_aandacht"),
+            lambda df: ~(_truthy(df["uit_balans"]) & _falsy(df["extra_aandacht"])),
+        )
+    ]
+    if with_factors is not None:
+        known = set(with_factors)
+        rules.append(
+            RowRule(
+                "een kind met extra_aandacht heeft minstens één rij in risicofactoren.csv",
+                "extra_aandacht",
+                ("kind_id", "extra_aandacht"),
+                lambda df: ~(_truthy(df["extra_aandacht"]) & ~df["kind_id"].isin(known)),
+            )
+        )
+    boolean = pa.Check(_boolean, error="moet een boolean zijn: 0/1, true/false of ja/nee")
+    return _spec(
+        "kinderen",
+        True,
+        {
+            "kind_id": ("text", _text(pa.Check(lambda s: s.str.strip() != "", error=NOT_EMPTY), unique=True)),
+            "leeftijd": ("int", _text(_isin(["0", "1", "2"], "moet een leeftijd in voltooide jaren zijn"))),
+            "wijk_code": ("text", _text(_wijk_code_check(), *_exists_in(wijk_codes, "wijken.csv"))),
+            "opleiding_ouders": ("category", _text(_isin(EDUCATION, "moet een van deze waarden zijn"))),
+            "migratieachtergrond": ("category", _text(_isin(MIGRATION, "moet een van deze waarden zijn"))),
+            "extra_aandacht": ("bool", _text(boolean)),
+            "uit_balans": ("bool", _text(boolean)),
+        },
+        tuple(rules),
+    )
+
+
+def risicofactoren_spec(kind_ids: Collection[str] | None = None) -> TableSpec:
+    codes = load_catalogue().codes
+    return _spec(
+        "risicofactoren",
+        True,
+        {
+            "kind_id": ("text", _text(*_exists_in(kind_ids, "kinderen.csv"))),
+            "risicofactor": (
+                "text",
+                _text(
+                    pa.Check(
+                        lambda s: s.isin(codes),
+                        error="moet een code uit de risicofactorencatalogus zijn (data/reference/risicofactoren.csv)",
+                    )
+                ),
+            ),
+        },
+        unique_together=("kind_id", "risicofactor"),
+    )
+
+
+def _count() -> pa.Check:
+    return pa.Check.str_matches(COUNT, error="moet een geheel getal >= 0 zijn")
+
+
+def armoede_spec(wijk_codes: Collection[str] | None = None) -> TableSpec:
+    return _spec(
+        "armoede",
+        True,
+        {
+            "wijk_code": ("text", _text(_wijk_code_check(), *_exists_in(wijk_codes, "wijken.csv"), unique=True)),
+            "kinderen_0_5": ("int", _text(_count())),
+            "tot_125_wsm": ("int", _text(_count())),
+            "tot_105_wsm": ("int", _text(_count())),
+        },
+        (_not_greater("tot_125_wsm", "kinderen_0_5"), _not_greater("tot_105_wsm", "tot_125_wsm")),
+    )
+
+
+def atlas_spec(wijk_codes: Collection[str] | None = None) -> TableSpec:
+    return _spec(
+        "atlas",
+        False,
+        {
+            "wijk_code": ("text", _text(_wijk_code_check(), *_exists_in(wijk_codes, "wijken.csv"), unique=True)),
+            "kwetsbaarheidsscore": ("float", _text(_in_range(7, 35))),
+            "pct_15_45": ("float", _text(_in_range(0, 100))),
+        },
+    )
+
+
+def _truthy(values: pd.Series) -> pd.Series:
+    return values.str.strip().str.lower().isin(TRUE_WORDS).fillna(False)
+
+
+def _falsy(values: pd.Series) -> pd.Series:
+    return values.str.strip().str.lower().isin(FALSE_WORDS).fillna(False)
+
+
+def parse(frame: pd.DataFrame, spec: TableSpec) -> pd.DataFrame:
+    """Typed columns from a text frame that passed ``spec``; the row-number index is dropped."""
+    typed = {}
+    for name, kind in spec.columns.items():
+        values = frame[name].str.strip()
+        if kind == "int":
+            typed[name] = values.astype("int64")
+        elif kind == "float":
+            typed[name] = _number(values).astype("float64")
+        elif kind == "bool":
+            typed[name] = _truthy(values).astype(bool)
+        elif kind == "category":
+            categories = EDUCATION if name == "opleiding_ouders" else MIGRATION
+            typed[name] = pd.Categorical(values, categories=categories, ordered=name == "opleiding_ouders")
+        else:
+            typed[name] = values
+    return pd.DataFrame(typed).reset_index(drop=True)

@@ -1,0 +1,56 @@
+"""Configuration of a synthetic edition: size, seed and the figures it is calibrated to."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field
+
+from kansrijk.paths import REFERENCE
+
+CONFIG_FILE = REFERENCE / "synthetisch.yml"
+
+Share = Annotated[float, Field(ge=0, le=1)]
+
+
+class Targets(BaseModel):
+    """The figures a synthetic edition reproduces (shares of 0-1)."""
+
+    model_config = ConfigDict(extra="forbid")
+    extra_aandacht: Share
+    extra_aandacht_naar_opleiding: dict[str, Share]
+    hoog_onder_extra_aandacht: Share
+    opleiding_onbekend: Share
+    migratie: dict[str, Share]
+    met_risicofactor: Share
+    uit_balans: Share
+    prevalentie: dict[str, Annotated[float, Field(gt=0, le=100)]]  # relative, in %
+    armoede_125: Share
+    armoede_105: Share
+    armoede_125_wijk: dict[str, Share]
+
+
+class SynthConfig(BaseModel):
+    """One synthetic edition: where it goes, how large, from which seed, calibrated to what."""
+
+    model_config = ConfigDict(extra="forbid")
+    gemeentecode: str
+    data: str
+    seed: int
+    kinderen: int
+    scheidingsteken: str = ","
+    boolean: tuple[str, str] = ("1", "0")
+    doelen: Targets
+
+
+def load_config(slug: str, path: Path = CONFIG_FILE) -> SynthConfig:
+    editions = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if slug not in editions:
+        raise KeyError(f"no synthetic edition '{slug}' in {path}; known: {', '.join(editions)}")
+    return SynthConfig.model_validate(editions[slug])
+
+
+def synthetic_slugs(path: Path = CONFIG_FILE) -> list[str]:
+    return list(yaml.safe_load(path.read_text(encoding="utf-8")))
