@@ -12,7 +12,7 @@ def _find_root() -> Path:
         return Path(env).resolve()
     here = Path(__file__).resolve()
     for parent in here.parents:
-        if (parent / "_toc.yml").is_file() and (parent / "chapters").is_dir():
+        if (parent / "pyproject.toml").is_file() and (parent / "data" / "reference").is_dir():
             return parent
     # An installed (non-editable) package: fall back to the working directory.
     return Path.cwd().resolve()

@@ -49,9 +49,7 @@ class InputError(Exception):
     problems: list[Problem] = field(default_factory=list)
 
     def __str__(self) -> str:
-        return "\n".join(
-            f"{p.file}: {p.column or '(bestand)'}: {p.rule} ({p.n} rijen)" for p in self.problems
-        )
+        return "\n".join(f"{p.file}: {p.column or '(bestand)'}: {p.rule} ({p.n} rijen)" for p in self.problems)
 
 
 def render_report(problems: list[Problem], console: Console) -> None:
@@ -59,12 +57,16 @@ def render_report(problems: list[Problem], console: Console) -> None:
     files = list(dict.fromkeys(p.file for p in problems))
     console.print(f"[bold red]Invoer voldoet niet aan het datacontract[/]: {len(problems)} problemen")
     for name in files:
-        table = Table(title=f"[bold]{name}[/]", title_justify="left", show_lines=False, expand=False)
+        console.print(f"\n[bold]{name}[/]", soft_wrap=True)  # a path is never wrapped
+        table = Table(show_lines=False, expand=False)
         table.add_column("kolom / sleutel", style="cyan", no_wrap=True)
         table.add_column("regel die niet klopt")
         table.add_column("rijen", justify="right")
         table.add_column("voorbeelden (rij: waarde)")
         for p in (p for p in problems if p.file == name):
-            examples = ", ".join(f"{r}: {v}" for r, v in zip(p.rows, p.values, strict=False))
+            if p.rows:
+                examples = ", ".join(f"{r}: {v}" for r, v in zip(p.rows, p.values, strict=False))
+            else:  # a parameter or a file as a whole: the value alone
+                examples = ", ".join(p.values)
             table.add_row(p.column or "(bestand)", p.rule, str(p.n) if p.n else "", examples)
         console.print(table)

@@ -19,9 +19,7 @@ def locate(folder: Path, stem: str) -> Path | None:
     """The file for table ``stem`` in ``folder``: ``stem.csv`` or ``stem.parquet``."""
     found = [p for p in (folder / f"{stem}.csv", folder / f"{stem}.parquet") if p.is_file()]
     if len(found) > 1:
-        raise InputError(
-            [Problem(found[0].name, None, f"zowel {stem}.csv als {stem}.parquet aanwezig: kies er één")]
-        )
+        raise InputError([Problem(found[0].name, None, f"zowel {stem}.csv als {stem}.parquet aanwezig: kies er één")])
     return found[0] if found else None
 
 
@@ -48,8 +46,7 @@ def _read_csv(path: Path, expected: list[str]) -> pd.DataFrame:
                 Problem(
                     path.name,
                     None,
-                    "bestand is geen UTF-8 (misschien Latin-1 of Windows-1252): sla het op als "
-                    "'CSV UTF-8'",
+                    "bestand is geen UTF-8 (misschien Latin-1 of Windows-1252): sla het op als 'CSV UTF-8'",
                     1,
                     (line,),
                     (repr(raw[exc.start : exc.start + 1]),),

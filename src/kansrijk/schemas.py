@@ -134,9 +134,7 @@ def _wijk_code_check() -> pa.Check:
     return pa.Check.str_matches(WIJK_CODE, error="moet een CBS-wijkcode zijn: 'WK' gevolgd door 6 cijfers")
 
 
-def kinderen_spec(
-    wijk_codes: Collection[str] | None = None, with_factors: Collection[str] | None = None
-) -> TableSpec:
+def kinderen_spec(wijk_codes: Collection[str] | None = None, with_factors: Collection[str] | None = None) -> TableSpec:
     rules = [
         RowRule(
             "uit_balans mag alleen waar zijn als extra_aandacht waar is",

@@ -66,6 +66,8 @@ def problems_from(error: pa.errors.SchemaErrors, frame: pd.DataFrame, spec: Tabl
         if rows.empty:  # a frame-level check that could not run because a column is missing
             continue
         if check == "multiple_fields_uniqueness":
+            if column != spec.schema.unique[0]:
+                continue  # listed once per column of the combination; report it once
             keys = rows.drop_duplicates("index")
             problems.append(
                 Problem.with_examples(

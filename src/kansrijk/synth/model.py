@@ -56,13 +56,29 @@ ADVERSITY_SD = 0.6
 DEVELOPMENT_BY_AGE = 0.25
 # Weight of each factor in the JGZ's decision to follow a child with extra attention.
 ATTENTION_WEIGHT = {
-    "geen_nederlands": 1.0, "lage_opleiding": 1.2, "eenoudergezin": 0.8, "werkloosheid": 1.0,
-    "armoede": 1.6, "ernstige_stressor": 1.5, "geen_sociaal_netwerk": 1.0, "huisvesting": 1.2,
-    "instabiele_gezinssituatie": 1.5, "huiselijk_geweld": 3.0, "gevlucht": 1.8,
-    "opvoedingsproblemen": 1.5, "psychische_problematiek_ouder": 1.8, "chronisch_zieke_ouder": 0.6,
-    "verslaving_ouder": 3.0, "verstandelijke_beperking_ouder": 2.0, "ziekte_kind": 1.2,
-    "ontwikkelingsproblemen": 1.2, "taal_spraak": 1.0, "psychosociaal_gedrag": 1.2,
-    "problematische_zwangerschap": 0.6, "vroeggeboorte": 0.7, "tienerzwangerschap": 1.5,
+    "geen_nederlands": 1.0,
+    "lage_opleiding": 1.2,
+    "eenoudergezin": 0.8,
+    "werkloosheid": 1.0,
+    "armoede": 1.6,
+    "ernstige_stressor": 1.5,
+    "geen_sociaal_netwerk": 1.0,
+    "huisvesting": 1.2,
+    "instabiele_gezinssituatie": 1.5,
+    "huiselijk_geweld": 3.0,
+    "gevlucht": 1.8,
+    "opvoedingsproblemen": 1.5,
+    "psychische_problematiek_ouder": 1.8,
+    "chronisch_zieke_ouder": 0.6,
+    "verslaving_ouder": 3.0,
+    "verstandelijke_beperking_ouder": 2.0,
+    "ziekte_kind": 1.2,
+    "ontwikkelingsproblemen": 1.2,
+    "taal_spraak": 1.0,
+    "psychosociaal_gedrag": 1.2,
+    "problematische_zwangerschap": 0.6,
+    "vroeggeboorte": 0.7,
+    "tienerzwangerschap": 1.5,
     "ongewenste_zwangerschap": 1.0,
 }
 ATTENTION_BY_ADVERSITY = 0.6
@@ -233,9 +249,9 @@ class Model:
         self.within = np.array([WITHIN_DOMAIN_LOADING[d] for d in DOMAINS])[self.domain_index]
         self.weights = np.array([ATTENTION_WEIGHT[c] for c in self.codes])
         self.low_education = self.codes.index("lage_opleiding")
-        self.low_education_draw = draws.low_education < np.array(
-            [LOW_EDUCATION_FACTOR[e] for e in EDUCATION]
-        )[pop.education]
+        self.low_education_draw = (
+            draws.low_education < np.array([LOW_EDUCATION_FACTOR[e] for e in EDUCATION])[pop.education]
+        )
         self.urgent = np.isin(self.codes, URGENT)
 
     def run(self, knobs: Knobs) -> Outcome:

@@ -1,0 +1,44 @@
+# Set-up and everyday commands. Every target installs the locked environment into .venv first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+EDITION ?= utrecht
+PORT ?= 8000
+
+.PHONY: book all test lint serve lock clean
+
+$(STAMP): pyproject.toml requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $@
+
+## book: build the default edition (Utrecht) into book/utrecht/
+book: $(STAMP)
+	$(BIN)/kansrijk build $(EDITION)
+
+## test: lint and run the whole test suite
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check src tests
+
+## serve: serve book/ on http://127.0.0.1:$(PORT)/
+serve:
+	$(PYTHON) -m http.server --directory book --bind 127.0.0.1 $(PORT)
+
+## lock: resolve pyproject.toml's ranges into requirements.lock (needs the package registry)
+lock:
+	rm -rf $(VENV)-lock && $(PYTHON) -m venv $(VENV)-lock
+	$(VENV)-lock/bin/python -m pip install --quiet --upgrade pip
+	$(VENV)-lock/bin/python -m pip install --quiet ".[test]"
+	$(VENV)-lock/bin/python -m pip freeze --exclude-editable | grep -v '^kansrijk' > requirements.lock
+	rm -rf $(VENV)-lock
+
+clean:
+	rm -rf book/*/ book/index.html book/.failed book/.staging
