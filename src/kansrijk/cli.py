@@ -55,5 +55,35 @@ def synth(
         console.print(f"geschreven: {path}")
 
 
+@app.command()
+def build(
+    editions: Annotated[list[str], typer.Argument(help="Een of meer edities (naam of pad naar parameterbestand).")],
+    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Hoofdstukken tegelijk (standaard: aantal cores).")] = 0,
+    force: Annotated[bool, typer.Option("--force", help="Altijd opnieuw uitvoeren, ook als niets veranderde.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Geen voortgang tonen (voor scripts).")] = False,
+    chapters: Annotated[Path | None, typer.Option(help="Andere map met hoofdstuknotebooks (voor tests).")] = None,
+) -> None:
+    """Bouw editie(s): valideren, hoofdstukken uitvoeren, boek bouwen en atomisch publiceren."""
+    import os
+
+    from kansrijk.build.pipeline import EXIT_OK, BuildOptions, build_edition
+
+    options = BuildOptions(
+        jobs=jobs or os.cpu_count() or 1, force=force, quiet=quiet, chapters=(chapters or BuildOptions.chapters).resolve()
+    )
+    codes = []
+    for ref in editions:
+        result = build_edition(ref, options, console)
+        codes.append(result.code)
+        if result.problems:
+            render_report(result.problems, err_console)
+        if result.code == EXIT_OK:
+            if not quiet:
+                console.print(f"[green]{result.slug}[/]: {result.message} ({result.seconds:.1f} s)")
+        else:
+            err_console.print(f"[red]{result.slug}[/]: {result.message}")
+    raise typer.Exit(max(codes) if codes else 0)
+
+
 if __name__ == "__main__":
     app()

@@ -1,0 +1,1 @@
+"""The analyses of an edition: pure functions on validated frames, each unit-tested."""

@@ -1,0 +1,57 @@
+"""Each child's risk-factor profile: which factors, how many, in how many domains, which balance
+category and which kind of stacking."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from kansrijk.catalogue import Catalogue
+
+BALANCE = ("geen_risicofactoren", "risico_niet_gevolgd", "gevolgd_in_balans", "uit_balans")
+STACKING = ("geen", "een_factor", "binnen_een_domein", "meerdere_domeinen")
+
+
+def factor_matrix(kinderen: pd.DataFrame, risicofactoren: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
+    """Children (rows, in the order of ``kinderen``) by catalogue factor (columns): present or not."""
+    present = pd.crosstab(risicofactoren["kind_id"], risicofactoren["risicofactor"]).astype(bool)
+    return present.reindex(index=kinderen["kind_id"], columns=catalogue.codes, fill_value=False)
+
+
+def profile(kinderen: pd.DataFrame, matrix: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
+    """Per child: number of factors and domains, balance category and stacking category."""
+    domains = matrix.T.groupby(catalogue.domain_of()).any().T
+    n_factors = matrix.sum(axis=1).to_numpy()
+    n_domains = domains.sum(axis=1).to_numpy()
+    attention = kinderen["extra_aandacht"].to_numpy()
+    out_of_balance = kinderen["uit_balans"].to_numpy()
+    balance = np.select(
+        [out_of_balance, attention, n_factors > 0],
+        ["uit_balans", "gevolgd_in_balans", "risico_niet_gevolgd"],
+        "geen_risicofactoren",
+    )
+    stacking = np.select(
+        [n_factors == 0, n_factors == 1, n_domains == 1], ["geen", "een_factor", "binnen_een_domein"], "meerdere_domeinen"
+    )
+    return pd.DataFrame(
+        {
+            "kind_id": kinderen["kind_id"].to_numpy(),
+            "aantal_factoren": n_factors,
+            "aantal_domeinen": n_domains,
+            "balans": pd.Categorical(balance, categories=BALANCE),
+            "stapeling": pd.Categorical(stacking, categories=STACKING),
+        }
+    )
+
+
+def balance_table(prof: pd.DataFrame) -> pd.DataFrame:
+    counts = prof["balans"].value_counts().reindex(BALANCE, fill_value=0).astype(int)
+    return pd.DataFrame({"n": counts, "pct": 100 * counts / counts.sum()})
+
+
+def distribution(values: pd.Series, top: int) -> pd.DataFrame:
+    """Children by number (of factors or domains), the tail from ``top`` on pooled as ``top+``."""
+    clipped = values.clip(upper=top)
+    counts = clipped.value_counts().reindex(range(top + 1), fill_value=0).astype(int)
+    counts.index = [str(i) for i in range(top)] + [f"{top} of meer"]
+    return pd.DataFrame({"n": counts, "pct": 100 * counts / counts.sum()})

@@ -1,0 +1,1 @@
+"""From parameters and validated inputs to a published edition: execute, render, publish."""

@@ -1,0 +1,64 @@
+"""Render executed notebooks into a static site with Jupyter Book 1.x."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+from kansrijk.params import Edition
+from kansrijk.paths import CONFIG, TOC
+
+TITLE = "Kinderen en gezinnen in kwetsbare situaties"
+BANNER = (
+    "Synthetische gegevens: deze editie is gemaakt met nagebootste gegevens om de methode te tonen. "
+    "De cijfers beschrijven geen echte kinderen."
+)
+
+
+class BookError(RuntimeError):
+    """Jupyter Book failed; the message carries its warnings and errors."""
+
+
+def _merge(base: dict, extra: dict) -> dict:
+    out = dict(base)
+    for key, value in extra.items():
+        out[key] = _merge(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
+    return out
+
+
+def edition_config(edition: Edition) -> dict:
+    """The shared ``_config.yml`` with this edition's title and, for synthetic data, a banner."""
+    config = yaml.safe_load(CONFIG.read_text(encoding="utf-8"))
+    p = edition.params
+    extra: dict = {"title": f"{TITLE} – {p.gemeente} {p.jaar}"}
+    if p.synthetisch:
+        extra["sphinx"] = {"config": {"html_theme_options": {"announcement": BANNER}}}
+    return _merge(config, extra)
+
+
+def toc_for(chapters: Path) -> Path:
+    """A chapter folder may carry its own table of contents (test folders do); else the shared one."""
+    own = chapters / "_toc.yml"
+    return own if own.is_file() else TOC
+
+
+def build_html(source: Path, output: Path, edition: Edition, toc: Path) -> Path:
+    """Build ``source`` into ``output``; return the HTML folder. Warnings are errors."""
+    config = source / "_config.yml"
+    config.write_text(yaml.safe_dump(edition_config(edition), allow_unicode=True, sort_keys=False), encoding="utf-8")
+    command = [
+        str(Path(sys.executable).with_name("jupyter-book")),
+        "build", str(source),
+        "--path-output", str(output),
+        "--config", str(config.resolve()),
+        "--toc", str(toc.resolve()),
+        "--builder", "html",
+        "-W", "--keep-going", "-q",
+    ]  # fmt: skip
+    result = subprocess.run(command, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise BookError((result.stderr or result.stdout).strip()[-4000:])
+    return output / "_build" / "html"

@@ -1,0 +1,54 @@
+"""What an edition's build depends on, hashed: the cache key."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+from kansrijk.params import Edition
+from kansrijk.paths import CONFIG, REFERENCE, ROOT, TOC
+from kansrijk.validation import InputFile
+
+KEY_PACKAGES = (
+    "kansrijk", "pandas", "numpy", "pandera", "statsmodels", "scipy", "seaborn", "matplotlib", "papermill",
+    "jupyter-book", "myst-nb", "sphinx", "sphinx-book-theme", "geopandas", "babel", "ipykernel",
+)  # fmt: skip
+PACKAGE = Path(__file__).resolve().parents[1]
+
+
+def versions() -> dict[str, str]:
+    found = {"python": platform.python_version()}
+    for name in KEY_PACKAGES:
+        try:
+            found[name] = version(name)
+        except PackageNotFoundError:
+            found[name] = "niet geïnstalleerd"
+    return found
+
+
+def _files(folder: Path, pattern: str) -> list[Path]:
+    return sorted(p for p in folder.rglob(pattern) if p.is_file() and "__pycache__" not in p.parts)
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def cache_key(edition: Edition, inputs: tuple[InputFile, ...], chapters: Path) -> str:
+    """One hash over the chapter templates, the package code and reference data, the book's
+    configuration, the parameters, the inputs and the dependency versions."""
+    parts: dict[str, object] = {
+        "hoofdstukken": {str(p.relative_to(chapters)): _digest(p) for p in _files(chapters, "*")},
+        "code": {str(p.relative_to(PACKAGE)): _digest(p) for p in _files(PACKAGE, "*.py")},
+        "referentie": {str(p.relative_to(REFERENCE)): _digest(p) for p in _files(REFERENCE, "*")},
+        "boek": {p.name: _digest(p) for p in (CONFIG, TOC) if p.is_file()},
+        "parameters": edition.params.model_dump(mode="json"),
+        "grenzen": _digest(edition.boundaries) if edition.boundaries else None,
+        "invoer": {f.name: f.sha256 for f in inputs},
+        "versies": versions(),
+        "root": str(ROOT),
+    }
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()

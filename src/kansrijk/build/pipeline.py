@@ -1,0 +1,178 @@
+"""``kansrijk build``: validate, execute chapters in parallel, render, write key figures and
+provenance, publish atomically; skip an edition whose every dependency is unchanged."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import shutil
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from kansrijk import kerncijfers
+from kansrijk.build import provenance
+from kansrijk.build.book import BookError, build_html, toc_for
+from kansrijk.build.execute import ChapterRun, quiet_kernels, run_chapter
+from kansrijk.build.fingerprint import cache_key
+from kansrijk.build.publish import keep_failed, publish, staging_dir
+from kansrijk.params import Edition, load_edition
+from kansrijk.paths import BOOK, CHAPTERS
+from kansrijk.problems import InputError
+from kansrijk.validation import EditionData, load_edition_data
+
+EXIT_OK, EXIT_FAILED, EXIT_INPUT = 0, 1, 2
+
+
+@dataclass
+class BuildResult:
+    """What happened to one edition."""
+
+    slug: str
+    code: int
+    executed: bool = False
+    seconds: float = 0.0
+    message: str = ""
+    problems: list = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    jobs: int = os.cpu_count() or 1
+    force: bool = False
+    quiet: bool = False
+    chapters: Path = CHAPTERS
+    book: Path = BOOK
+
+
+def _published_key(folder: Path) -> str | None:
+    try:
+        return json.loads((folder / "provenance.json").read_text(encoding="utf-8")).get("cache_sleutel")
+    except (OSError, ValueError):
+        return None
+
+
+def _mark_unchanged(folder: Path) -> None:
+    """Record in the published provenance that the last build found nothing to re-execute."""
+    path = folder / "provenance.json"
+    record = json.loads(path.read_text(encoding="utf-8"))
+    record["uitgevoerd"] = False
+    record["laatst_gecontroleerd"] = datetime.now().astimezone().isoformat(timespec="seconds")
+    tmp = path.with_suffix(".tmp")
+    provenance.write(record, tmp)
+    os.replace(tmp, path)  # atomic: the edition is never seen half-written
+
+
+def build_edition(ref: str, options: BuildOptions, console: Console) -> BuildResult:
+    """Build one edition; never raises for input or chapter failures (they are in the result)."""
+    started = time.perf_counter()
+    try:
+        edition = load_edition(ref)
+        data = load_edition_data(edition)
+    except InputError as error:
+        return BuildResult(str(ref), EXIT_INPUT, message="invoer voldoet niet aan het datacontract", problems=error.problems)
+    slug = edition.slug
+    key = cache_key(edition, data.files, options.chapters)
+    final = options.book / slug
+    if not options.force and _published_key(final) == key:
+        _mark_unchanged(final)
+        return BuildResult(slug, EXIT_OK, False, time.perf_counter() - started, "ongewijzigd, niet opnieuw uitgevoerd")
+
+    stage = staging_dir(options.book, slug)
+    try:
+        return _build(edition, data, key, stage, options, console, started)
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+
+
+def _build(
+    edition: Edition, data: EditionData, key: str, stage: Path, options: BuildOptions, console: Console, started: float
+) -> BuildResult:
+    slug = edition.slug
+    source = stage / "bron"
+    source.mkdir()
+    for static in options.chapters.glob("*.md"):
+        shutil.copy2(static, source / static.name)
+    templates = sorted(options.chapters.glob("*.ipynb"))
+    start = datetime.now().astimezone()
+    runs = _execute(templates, source, edition.param_file, options, console, slug)
+    failed = [r for r in runs if r.failed]
+    if failed:
+        kept = keep_failed([r.output for r in failed], options.book, slug)
+        message = "; ".join(f"hoofdstuk {r.name} faalde in cel {r.cell}: {r.error}" for r in failed)
+        return BuildResult(slug, EXIT_FAILED, True, time.perf_counter() - started, f"{message} (notebook bewaard in {kept})")
+    end = datetime.now().astimezone()
+
+    record = provenance.collect(edition, data.files, runs, start, end, key)
+    (source / "herkomst.md").write_text(provenance.page(record), encoding="utf-8")
+    try:
+        with _step(console, options.quiet, f"{slug}: boek bouwen (Jupyter Book)"):
+            html = build_html(source, stage / "uitvoer", edition, toc_for(options.chapters))
+    except BookError as error:
+        return BuildResult(slug, EXIT_FAILED, True, time.perf_counter() - started, f"Jupyter Book faalde:\n{error}")
+
+    assembled = stage / "editie"
+    assembled.mkdir()
+    shutil.move(html, assembled / "html")
+    notebooks = assembled / "notebooks"
+    notebooks.mkdir()
+    for run in runs:
+        shutil.copy2(run.output, notebooks / run.name)
+    figures = kerncijfers.compute(kerncijfers.Analysis(edition, data))
+    kerncijfers.write(figures, assembled / "kerncijfers.json")
+    provenance.write(record, assembled / "provenance.json")
+    publish(assembled, options.book, slug)
+    return BuildResult(slug, EXIT_OK, True, time.perf_counter() - started, f"gepubliceerd in {options.book / slug}")
+
+
+class _step:
+    """A one-line spinner for a step without sub-steps (nothing when quiet)."""
+
+    def __init__(self, console: Console, quiet: bool, text: str) -> None:
+        self.status = None if quiet else console.status(text)
+
+    def __enter__(self) -> None:
+        if self.status:
+            self.status.__enter__()
+
+    def __exit__(self, *exc) -> None:
+        if self.status:
+            self.status.__exit__(*exc)
+
+
+def _execute(
+    templates: list[Path], source: Path, param_file: Path, options: BuildOptions, console: Console, slug: str
+) -> list[ChapterRun]:
+    """Run every chapter, ``options.jobs`` at a time, showing per-chapter progress and timings."""
+    runs: list[ChapterRun] = []
+    context = multiprocessing.get_context("spawn")  # no forked copies of threads or open files
+    progress = Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(bar_width=20),
+        TimeElapsedColumn(),
+        console=console,
+        disable=options.quiet,
+    )
+    workers = max(1, min(options.jobs, len(templates)))
+    log = source.parent / "kernels.log"
+    with progress, ProcessPoolExecutor(workers, mp_context=context, initializer=quiet_kernels, initargs=(log,)) as pool:
+        overall = progress.add_task(f"{slug}: hoofdstukken uitvoeren", total=len(templates))
+        futures = {
+            pool.submit(run_chapter, template, source / template.name, param_file, source): template
+            for template in templates
+        }
+        for future in as_completed(futures):
+            run = future.result()
+            runs.append(run)
+            state = "[red]mislukt[/]" if run.failed else "[green]klaar[/]"
+            progress.console.print(f"  {run.name:<28} {state} in {run.seconds:5.1f} s") if not options.quiet else None
+            progress.advance(overall)
+    order = {t.name: i for i, t in enumerate(templates)}
+    return sorted(runs, key=lambda r: order[r.name])

@@ -1,0 +1,40 @@
+"""Dutch number formats (decimal comma, thousands point), by Babel."""
+
+from __future__ import annotations
+
+import math
+
+from babel.numbers import format_decimal, format_percent
+
+LOCALE = "nl_NL"
+DASH = "–"  # a suppressed or missing value in published tables
+
+
+def getal(value: float | int | None, decimals: int = 0) -> str:
+    """13900 -> '13.900'; 14.25 with one decimal -> '14,3'."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return DASH
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    return format_decimal(value, format=pattern, locale=LOCALE)
+
+
+def pct(value: float | None, decimals: int = 0) -> str:
+    """A percentage given on the 0-100 scale: 17.96 -> '18%'."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return DASH
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "") + "%"
+    return format_percent(value / 100, format=pattern, locale=LOCALE)
+
+
+def one_in(share_pct: float | None) -> str:
+    """'1 op de 9' for 11.1%."""
+    if not share_pct:
+        return DASH
+    return f"1 op de {getal(round(100 / share_pct))}"
+
+
+def interval(low: float | None, high: float | None, decimals: int = 0) -> str:
+    """A 95% interval on the 0-100 scale: '54-58%' written the Dutch way with an en dash."""
+    if low is None or high is None:
+        return DASH
+    return f"{getal(low, decimals)}–{pct(high, decimals)}"
