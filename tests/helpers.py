@@ -74,3 +74,61 @@ def write_edition(
     path = folder / f"{slug}.yml"
     path.write_text(yaml.safe_dump(values, allow_unicode=True), encoding="utf-8")
     return path
+
+
+def random_tables(n: int = 900, seed: int = 7, reverse_gradient: bool = False) -> dict[str, pd.DataFrame]:
+    """A plausible edition of ``n`` children in four districts, one of them small (about 40
+    children). With ``reverse_gradient`` children of highly educated parents get extra attention
+    most often, the opposite of Utrecht, so text that follows the data must say so."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    codes = ["WK099801", "WK099802", "WK099803", "WK099804"]
+    wijken = pd.DataFrame({"wijk_code": codes, "wijk_naam": ["Haven", "Dorp", "Polder", "Eiland"]})
+    district = rng.choice(4, size=n, p=[0.4, 0.3, 0.255, 0.045])
+    education = rng.choice(["laag", "midden", "hoog", "onbekend"], size=n, p=[0.3, 0.35, 0.3, 0.05])
+    migration = rng.choice(["nederlands", "westers", "niet-westers", "onbekend"], size=n, p=[0.6, 0.1, 0.27, 0.03])
+    base = {"laag": 0.5, "midden": 0.3, "hoog": 0.1, "onbekend": 0.3}
+    if reverse_gradient:
+        base = {"laag": 0.1, "midden": 0.3, "hoog": 0.5, "onbekend": 0.3}
+    attention = rng.random(n) < np.array([base[e] for e in education])
+    out_of_balance = attention & (rng.random(n) < 0.25)
+    ids = [f"R{i:05d}" for i in range(n)]
+    codes_f = [
+        "armoede",
+        "eenoudergezin",
+        "psychische_problematiek_ouder",
+        "taal_spraak",
+        "vroeggeboorte",
+        "werkloosheid",
+    ]
+    rows = []
+    for i in range(n):
+        k = rng.integers(1, 4) if attention[i] else (rng.integers(0, 3) if rng.random() < 0.4 else 0)
+        for code in rng.choice(codes_f, size=k, replace=False):
+            rows.append((ids[i], code))
+    kinderen = pd.DataFrame(
+        {
+            "kind_id": ids,
+            "leeftijd": rng.integers(0, 3, size=n),
+            "wijk_code": np.array(codes)[district],
+            "opleiding_ouders": education,
+            "migratieachtergrond": migration,
+            "extra_aandacht": np.where(attention, "ja", "nee"),
+            "uit_balans": np.where(out_of_balance, "ja", "nee"),
+        }
+    )
+    armoede = pd.DataFrame(
+        {
+            "wijk_code": codes,
+            "kinderen_0_5": [900, 640, 520, 40],
+            "tot_125_wsm": [210, 60, 35, 6],
+            "tot_105_wsm": [150, 41, 20, 3],
+        }
+    )
+    return {
+        "wijken": wijken,
+        "kinderen": kinderen,
+        "risicofactoren": pd.DataFrame(rows, columns=["kind_id", "risicofactor"]),
+        "armoede": armoede,
+    }

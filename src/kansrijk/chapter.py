@@ -94,7 +94,9 @@ class Chapter:
                     "Met extra aandacht": [fmt.getal(v) for v in table["n"]],
                     "Kinderen in de groep": [fmt.getal(v) for v in table["noemer"]],
                     "Percentage": [fmt.pct(v, 1) for v in table["pct"]],
-                    "95%-interval": [fmt.interval(lo, hi, 1) for lo, hi in zip(table["ci_laag"], table["ci_hoog"], strict=True)],
+                    "95%-interval": [
+                        fmt.interval(lo, hi, 1) for lo, hi in zip(table["ci_laag"], table["ci_hoog"], strict=True)
+                    ],
                 }
             ),
             name,
@@ -113,7 +115,9 @@ class Chapter:
         """A paragraph computed from the data (for sections that depend on what was supplied)."""
         display(Markdown(text))
 
-    def table(self, frame: pd.DataFrame, name: str, caption: str, source: str, download: pd.DataFrame | None = None) -> None:
+    def table(
+        self, frame: pd.DataFrame, name: str, caption: str, source: str, download: pd.DataFrame | None = None
+    ) -> None:
         """Show a numbered table with caption, source and a CSV download.
 
         ``frame`` holds the published cells as text (Dutch formats, a dash where suppressed);
@@ -122,9 +126,19 @@ class Chapter:
         folder = self.folder / TABLES
         folder.mkdir(exist_ok=True)
         csv = folder / f"{name}.csv"
-        (download if download is not None else frame).to_csv(csv, index=False, sep=";", decimal=",", encoding="utf-8-sig")
+        (download if download is not None else frame).to_csv(
+            csv, index=False, sep=";", decimal=",", encoding="utf-8-sig"
+        )
         suppressed = frame.astype(str).eq(fmt.DASH).any().any()
-        lines = [f"```{{table}} {caption}", f":name: {name}", ":class: kansrijk-tabel", "", _markdown_table(frame), "```", ""]
+        lines = [
+            f"```{{table}} {caption}",
+            f":name: {name}",
+            ":class: kansrijk-tabel",
+            "",
+            _markdown_table(frame),
+            "```",
+            "",
+        ]
         note = f" {SUPPRESSED_NOTE}" if suppressed else ""
         lines.append(f"{source}{note} {{download}}`Download deze tabel (CSV) <{TABLES}/{csv.name}>`")
         display(Markdown("\n".join(lines)))
@@ -136,7 +150,11 @@ def _escape(value: object) -> str:
 
 def _markdown_table(frame: pd.DataFrame) -> str:
     header = "| " + " | ".join(_escape(c) for c in frame.columns) + " |"
-    align = "|" + "|".join(":---" if frame[c].dtype == object and i == 0 else "---:" for i, c in enumerate(frame.columns)) + "|"
+    align = (
+        "|"
+        + "|".join(":---" if frame[c].dtype == object and i == 0 else "---:" for i, c in enumerate(frame.columns))
+        + "|"
+    )
     rows = ["| " + " | ".join(_escape(v) for v in row) + " |" for row in frame.itertuples(index=False)]
     return "\n".join([header, align, *rows])
 

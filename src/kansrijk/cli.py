@@ -62,6 +62,7 @@ def build(
     force: Annotated[bool, typer.Option("--force", help="Altijd opnieuw uitvoeren, ook als niets veranderde.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Geen voortgang tonen (voor scripts).")] = False,
     chapters: Annotated[Path | None, typer.Option(help="Andere map met hoofdstuknotebooks (voor tests).")] = None,
+    book_dir: Annotated[Path | None, typer.Option(help="Schrijf edities naar deze map in plaats van book/.")] = None,
 ) -> None:
     """Bouw editie(s): valideren, hoofdstukken uitvoeren, boek bouwen en atomisch publiceren."""
     import os
@@ -69,7 +70,11 @@ def build(
     from kansrijk.build.pipeline import EXIT_OK, BuildOptions, build_edition
 
     options = BuildOptions(
-        jobs=jobs or os.cpu_count() or 1, force=force, quiet=quiet, chapters=(chapters or BuildOptions.chapters).resolve()
+        jobs=jobs or os.cpu_count() or 1,
+        force=force,
+        quiet=quiet,
+        chapters=(chapters or BuildOptions.chapters).resolve(),
+        book=(book_dir or BuildOptions.book).resolve(),
     )
     codes = []
     for ref in editions:

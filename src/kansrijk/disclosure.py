@@ -53,7 +53,9 @@ def protect_rates(table: pd.DataFrame, t: Thresholds) -> pd.DataFrame:
     return out
 
 
-def protect_shares(table: pd.DataFrame, t: Thresholds, total: int | None = None, secondary: bool = True) -> pd.DataFrame:
+def protect_shares(
+    table: pd.DataFrame, t: Thresholds, total: int | None = None, secondary: bool = True
+) -> pd.DataFrame:
     """Counts ``n`` and shares ``pct`` of one total (default: the sum of ``n``), blanked where
     they may not be published; with ``secondary`` the counts are a line with a published total."""
     base = table.assign(noemer=total if total is not None else int(table["n"].sum()))

@@ -12,14 +12,14 @@ import matplotlib
 
 matplotlib.use("Agg")  # figures are glued into the book, never shown in a window
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-import seaborn as sns  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.ticker import FuncFormatter  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
 
-from kansrijk import fmt  # noqa: E402
+from kansrijk import fmt
 
 PALETTE = sns.color_palette("colorblind")
 NEUTRAL = "#7f7f7f"
@@ -64,12 +64,18 @@ def balance_figure(edition_pct: dict[str, float], practice: dict[str, tuple[floa
     levels = list(practice)
     fig, ax = plt.subplots(figsize=(WIDTH, 2.8))
     y = np.arange(len(levels))
-    values = [edition_pct[level] for level in levels]
-    ax.barh(y, values, color=PALETTE[0], height=0.5, label="Deze editie (JGZ-registratie)")
+    values = np.array([edition_pct[level] for level in levels], dtype=float)
+    ax.barh(y, np.nan_to_num(values), color=PALETTE[0], height=0.5, label="Deze editie (JGZ-registratie)")
     for i, level in enumerate(levels):
         low, high = practice[level]
-        ax.plot([low, high], [i + 0.38, i + 0.38], color=PALETTE[3], lw=5, solid_capstyle="butt",
-                label="Schatting JGZ-praktijk" if i == 0 else None)
+        ax.plot(
+            [low, high],
+            [i + 0.38, i + 0.38],
+            color=PALETTE[3],
+            lw=5,
+            solid_capstyle="butt",
+            label="Schatting JGZ-praktijk" if i == 0 else None,
+        )
     _label_bars(ax, values, y)
     ax.set_yticks(y, levels)
     ax.invert_yaxis()
@@ -168,8 +174,18 @@ def heatmap(matrix: pd.DataFrame, labels: dict[str, str], title: str) -> Figure:
     fig, ax = plt.subplots(figsize=(WIDTH, WIDTH * 0.8))
     limit = np.nanmax(np.abs(named.to_numpy())) if np.isfinite(named.to_numpy()).any() else 1
     sns.heatmap(
-        named, mask=mask, cmap="vlag", center=0, vmin=-limit, vmax=limit, square=True, ax=ax,
-        annot=True, fmt=".2f", annot_kws={"fontsize": 7}, cbar_kws={"label": title, "shrink": 0.7},
+        named,
+        mask=mask,
+        cmap="vlag",
+        center=0,
+        vmin=-limit,
+        vmax=limit,
+        square=True,
+        ax=ax,
+        annot=True,
+        fmt=".2f",
+        annot_kws={"fontsize": 7},
+        cbar_kws={"label": title, "shrink": 0.7},
     )
     for text in ax.texts:
         text.set_text(text.get_text().replace(".", ","))
@@ -189,7 +205,9 @@ def district_rates(table: pd.DataFrame, value: str, low: str, high: str, referen
     ax.barh(y, np.nan_to_num(v), color=colors, height=0.6)
     ax.errorbar(v, y, xerr=[v - lo, hi - v], fmt="none", ecolor="black", capsize=2, lw=0.8)
     for x, h, pos in zip(v, hi, y, strict=True):
-        ax.text((h if np.isfinite(h) else 0) + 0.6, pos, fmt.pct(x) if np.isfinite(x) else fmt.DASH, va="center", fontsize=9)
+        ax.text(
+            (h if np.isfinite(h) else 0) + 0.6, pos, fmt.pct(x) if np.isfinite(x) else fmt.DASH, va="center", fontsize=9
+        )
     ax.axvline(reference, color="black", ls="--", lw=1.2)
     ax.text(reference + 0.4, len(ordered) - 0.3, f"gemeente: {fmt.pct(reference)}", fontsize=9, va="bottom")
     ax.set_yticks(y, ordered["wijk_naam"])
@@ -207,11 +225,21 @@ def atlas_scatter(table: pd.DataFrame, mean: float) -> Figure:
     fig, ax = plt.subplots(figsize=(WIDTH, 4.6))
     colors = {"hoger": PALETTE[3], "vergelijkbaar": NEUTRAL, "lager": PALETTE[0]}
     for klasse, group in table.groupby("klasse", observed=True):
-        ax.scatter(group["pct_15_45"], group["kwetsbaarheidsscore"], s=60, color=colors[str(klasse)],
-                   label=f"{klasse} dan gemiddeld" if klasse != "vergelijkbaar" else "vergelijkbaar")
+        ax.scatter(
+            group["pct_15_45"],
+            group["kwetsbaarheidsscore"],
+            s=60,
+            color=colors[str(klasse)],
+            label=f"{klasse} dan gemiddeld" if klasse != "vergelijkbaar" else "vergelijkbaar",
+        )
     for _, row in table.iterrows():
-        ax.annotate(row["wijk_naam"], (row["pct_15_45"], row["kwetsbaarheidsscore"]), xytext=(4, 3),
-                    textcoords="offset points", fontsize=8)
+        ax.annotate(
+            row["wijk_naam"],
+            (row["pct_15_45"], row["kwetsbaarheidsscore"]),
+            xytext=(4, 3),
+            textcoords="offset points",
+            fontsize=8,
+        )
     ax.axhline(mean, color="black", ls="--", lw=1)
     ax.text(ax.get_xlim()[0], mean, f" gemeentelijk gemiddelde {fmt.getal(mean, 1)}", va="bottom", fontsize=9)
     _pct_axis(ax.xaxis)
@@ -232,16 +260,36 @@ def choropleth(boundaries: Path, values: pd.Series, title: str, legend: str, ref
     key = "wijk_code" if "wijk_code" in shapes.columns else "wijkcode"
     shapes = shapes.merge(values.rename("waarde"), left_on=key, right_index=True, how="left")
     fig, ax = plt.subplots(figsize=(WIDTH, WIDTH * 0.85))
-    kwargs = {"cmap": "RdBu_r", "vmin": 2 * reference - shapes["waarde"].max(), "vmax": shapes["waarde"].max()} if reference is not None else {"cmap": "Blues"}
-    shapes.plot(column="waarde", ax=ax, edgecolor="white", linewidth=0.8, legend=True,
-                legend_kwds={"label": legend, "shrink": 0.6, "format": FuncFormatter(lambda v, _: fmt.getal(v, 0 if reference is None or reference > 20 else 1))},
-                missing_kwds={"color": "lightgrey", "label": "geen gegevens"}, **kwargs)
+    kwargs = (
+        {"cmap": "RdBu_r", "vmin": 2 * reference - shapes["waarde"].max(), "vmax": shapes["waarde"].max()}
+        if reference is not None
+        else {"cmap": "Blues"}
+    )
+    shapes.plot(
+        column="waarde",
+        ax=ax,
+        edgecolor="white",
+        linewidth=0.8,
+        legend=True,
+        legend_kwds={
+            "label": legend,
+            "shrink": 0.6,
+            "format": FuncFormatter(lambda v, _: fmt.getal(v, 0 if reference is None or reference > 20 else 1)),
+        },
+        missing_kwds={"color": "lightgrey", "label": "geen gegevens"},
+        **kwargs,
+    )
     name = "wijk_naam" if "wijk_naam" in shapes.columns else "wijknaam"
     for _, row in shapes.iterrows():
         point = row.geometry.representative_point()
         label = str(row.get(name, row[key]))
-        ax.annotate(label, (point.x, point.y), ha="center", fontsize=7,
-                    bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.7})
+        ax.annotate(
+            label,
+            (point.x, point.y),
+            ha="center",
+            fontsize=7,
+            bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.7},
+        )
     ax.set_axis_off()
     ax.set_title(title)
     fig.tight_layout()

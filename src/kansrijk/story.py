@@ -13,7 +13,12 @@ from statsmodels.stats.proportion import proportions_ztest
 
 from kansrijk import fmt
 
-EDUCATION_LABEL = {"laag": "laagopgeleide", "midden": "middelbaar opgeleide", "hoog": "hoogopgeleide", "onbekend": "onbekend opgeleide"}
+EDUCATION_LABEL = {
+    "laag": "laagopgeleide",
+    "midden": "middelbaar opgeleide",
+    "hoog": "hoogopgeleide",
+    "onbekend": "onbekend opgeleide",
+}
 EDUCATION_NOUN = {"laag": "laag", "midden": "middelbaar", "hoog": "hoog", "onbekend": "onbekend"}
 MIGRATION_LABEL = {
     "nederlands": "een Nederlandse achtergrond",

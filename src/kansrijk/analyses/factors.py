@@ -31,7 +31,11 @@ def by_domain(matrix: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
     domains = matrix.T.groupby(catalogue.domain_of()).any().T
     n = domains.sum().reindex(catalogue.domains.index).astype(int)
     return pd.DataFrame(
-        {"domein": [catalogue.domain_label(d) for d in n.index], "n": n.to_numpy(), "pct": 100 * n.to_numpy() / len(matrix)},
+        {
+            "domein": [catalogue.domain_label(d) for d in n.index],
+            "n": n.to_numpy(),
+            "pct": 100 * n.to_numpy() / len(matrix),
+        },
         index=n.index,
     )
 

@@ -31,7 +31,9 @@ def profile(kinderen: pd.DataFrame, matrix: pd.DataFrame, catalogue: Catalogue) 
         "geen_risicofactoren",
     )
     stacking = np.select(
-        [n_factors == 0, n_factors == 1, n_domains == 1], ["geen", "een_factor", "binnen_een_domein"], "meerdere_domeinen"
+        [n_factors == 0, n_factors == 1, n_domains == 1],
+        ["geen", "een_factor", "binnen_een_domein"],
+        "meerdere_domeinen",
     )
     return pd.DataFrame(
         {

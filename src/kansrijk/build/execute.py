@@ -36,7 +36,7 @@ def quiet_kernels(log: Path) -> None:
     os.close(fd)
 
 
-def run_chapter(template: Path, output: Path, param_file: Path, cwd: Path) -> ChapterRun:
+def run_chapter(template: Path, output: Path, param_ref: str, cwd: Path) -> ChapterRun:
     """Execute one chapter; never raises for a failing cell (the failure is returned)."""
     import papermill
     from papermill.exceptions import PapermillExecutionError
@@ -46,7 +46,7 @@ def run_chapter(template: Path, output: Path, param_file: Path, cwd: Path) -> Ch
         papermill.execute_notebook(
             str(template),
             str(output),
-            parameters={"editie": str(param_file)},
+            parameters={"editie": param_ref},
             kernel_name=KERNEL,
             cwd=str(cwd),
             progress_bar=False,

@@ -23,7 +23,7 @@ from kansrijk.build.execute import ChapterRun, quiet_kernels, run_chapter
 from kansrijk.build.fingerprint import cache_key
 from kansrijk.build.publish import keep_failed, publish, staging_dir
 from kansrijk.params import Edition, load_edition
-from kansrijk.paths import BOOK, CHAPTERS
+from kansrijk.paths import BOOK, CHAPTERS, PARAMS
 from kansrijk.problems import InputError
 from kansrijk.validation import EditionData, load_edition_data
 
@@ -76,7 +76,9 @@ def build_edition(ref: str, options: BuildOptions, console: Console) -> BuildRes
         edition = load_edition(ref)
         data = load_edition_data(edition)
     except InputError as error:
-        return BuildResult(str(ref), EXIT_INPUT, message="invoer voldoet niet aan het datacontract", problems=error.problems)
+        return BuildResult(
+            str(ref), EXIT_INPUT, message="invoer voldoet niet aan het datacontract", problems=error.problems
+        )
     slug = edition.slug
     key = cache_key(edition, data.files, options.chapters)
     final = options.book / slug
@@ -101,12 +103,16 @@ def _build(
         shutil.copy2(static, source / static.name)
     templates = sorted(options.chapters.glob("*.ipynb"))
     start = datetime.now().astimezone()
-    runs = _execute(templates, source, edition.param_file, options, console, slug)
+    # A repository edition is passed by its slug, so no local path is printed in the published book.
+    in_repo = edition.param_file == PARAMS / f"{slug}.yml"
+    runs = _execute(templates, source, slug if in_repo else str(edition.param_file), options, console, slug)
     failed = [r for r in runs if r.failed]
     if failed:
         kept = keep_failed([r.output for r in failed], options.book, slug)
         message = "; ".join(f"hoofdstuk {r.name} faalde in cel {r.cell}: {r.error}" for r in failed)
-        return BuildResult(slug, EXIT_FAILED, True, time.perf_counter() - started, f"{message} (notebook bewaard in {kept})")
+        return BuildResult(
+            slug, EXIT_FAILED, True, time.perf_counter() - started, f"{message} (notebook bewaard in {kept})"
+        )
     end = datetime.now().astimezone()
 
     record = provenance.collect(edition, data.files, runs, start, end, key)
@@ -147,7 +153,7 @@ class _step:
 
 
 def _execute(
-    templates: list[Path], source: Path, param_file: Path, options: BuildOptions, console: Console, slug: str
+    templates: list[Path], source: Path, param_ref: str, options: BuildOptions, console: Console, slug: str
 ) -> list[ChapterRun]:
     """Run every chapter, ``options.jobs`` at a time, showing per-chapter progress and timings."""
     runs: list[ChapterRun] = []
@@ -165,7 +171,7 @@ def _execute(
     with progress, ProcessPoolExecutor(workers, mp_context=context, initializer=quiet_kernels, initargs=(log,)) as pool:
         overall = progress.add_task(f"{slug}: hoofdstukken uitvoeren", total=len(templates))
         futures = {
-            pool.submit(run_chapter, template, source / template.name, param_file, source): template
+            pool.submit(run_chapter, template, source / template.name, param_ref, source): template
             for template in templates
         }
         for future in as_completed(futures):

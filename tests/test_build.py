@@ -1,0 +1,143 @@
+"""End-to-end builds of small editions: publish, cache, failures, atomicity."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from pathlib import Path
+
+import pytest
+from helpers import random_tables, small_tables, write_edition
+
+from kansrijk.cli import app
+
+pytestmark = pytest.mark.build
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+CONTRACT_KEYS = [
+    "editie", "gemeente", "gemeentecode", "jaar", "synthetisch", "kinderen.n", "kinderen.extra_aandacht.n",
+    "kinderen.extra_aandacht.pct", "kinderen.balans.geen_risicofactoren", "kinderen.balans.risico_niet_gevolgd",
+    "kinderen.balans.gevolgd_in_balans", "kinderen.balans.uit_balans", "kinderen.top_risicofactoren",
+    "armoede.kinderen_0_5", "armoede.pct_125", "armoede.pct_105", "armoede.wijken",
+]  # fmt: skip
+
+
+def tree_digest(folder: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def get(figures: dict, dotted: str):
+    value = figures
+    for part in dotted.split("."):
+        value = value[part]
+    return value
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """One small edition (`;`-separated, ja/nee booleans, a district of about 40 children), built once."""
+    folder = tmp_path_factory.mktemp("editie")
+    params = write_edition(folder, random_tables(), sep=";", slug="havendorp")
+    book = folder / "boek"
+    return params, book
+
+
+def build(runner, params, book, *extra):
+    return runner.invoke(app, ["build", str(params), "--book-dir", str(book), "--jobs", "2", "--quiet", *extra])
+
+
+def test_end_to_end_build_publishes_the_edition(built, runner):
+    params, book = built
+    result = build(runner, params, book)
+    assert result.exit_code == 0, result.output
+    edition = book / "havendorp"
+    assert (edition / "html" / "index.html").is_file()
+    notebooks = sorted(p.name for p in (edition / "notebooks").glob("*.ipynb"))
+    assert notebooks == sorted(p.name for p in (Path(__file__).parents[1] / "chapters").glob("*.ipynb"))
+    figures = json.loads((edition / "kerncijfers.json").read_text())
+    for key in CONTRACT_KEYS:
+        get(figures, key)
+    for level in ("laag", "midden", "hoog", "onbekend"):
+        assert set(figures["kinderen"]["extra_aandacht_naar_opleiding"][level]) == {
+            "n",
+            "noemer",
+            "pct",
+            "ci_laag",
+            "ci_hoog",
+        }
+        assert set(figures["kinderen"]["stapeling_naar_opleiding"][level]) == {
+            "geen", "een_factor", "binnen_een_domein", "meerdere_domeinen"
+        }  # fmt: skip
+    assert figures["editie"] == "havendorp" and figures["gemeentecode"] == "GM0999"
+    provenance = json.loads((edition / "provenance.json").read_text())
+    assert provenance["uitgevoerd"] is True
+    assert {f["bestand"] for f in provenance["invoer"]} == {
+        "wijken.csv",
+        "kinderen.csv",
+        "risicofactoren.csv",
+        "armoede.csv",
+    }
+    assert len(provenance["hoofdstukken"]) == len(notebooks)
+    assert "pandas" in provenance["software"] and "python" in provenance["software"]
+    assert (edition / "html" / "herkomst.html").is_file()
+
+
+def test_unchanged_build_is_skipped_and_one_byte_change_re_executes(built, runner):
+    params, book = built
+    edition = book / "havendorp"
+    start = time.perf_counter()
+    result = build(runner, params, book)
+    assert result.exit_code == 0, result.output
+    assert time.perf_counter() - start < 15  # a skip validates and hashes only (generous for slow CI)
+    assert json.loads((edition / "provenance.json").read_text())["uitgevoerd"] is False
+    armoede = params.parent / "data" / "armoede.csv"
+    armoede.write_text(armoede.read_text().replace("900;210", "900;211"))
+    result = build(runner, params, book)
+    assert result.exit_code == 0, result.output
+    record = json.loads((edition / "provenance.json").read_text())
+    assert record["uitgevoerd"] is True
+    assert json.loads((edition / "kerncijfers.json").read_text())["armoede"]["wijken"]["WK099801"]["pct_125"] == 23.4
+
+
+def test_bad_input_exits_2_and_leaves_the_edition_untouched(built, runner):
+    params, book = built
+    edition = book / "havendorp"
+    before = tree_digest(edition)
+    kinderen = params.parent / "data" / "kinderen.csv"
+    original = kinderen.read_text()
+    kinderen.write_text(original.replace(";hoog;", ";heel hoog;", 1))
+    try:
+        result = build(runner, params, book, "--force")
+    finally:
+        kinderen.write_text(original)
+    assert result.exit_code == 2
+    assert "kinderen.csv" in result.output and "opleiding_ouders" in result.output
+    assert tree_digest(edition) == before
+
+
+def test_failing_chapter_exits_1_names_it_and_keeps_the_notebook(built, runner):
+    params, book = built
+    edition = book / "havendorp"
+    before = tree_digest(edition)
+    result = build(runner, params, book, "--force", "--chapters", str(FIXTURES / "kapot"))
+    assert result.exit_code == 1
+    assert "kapot.ipynb" in result.output and "cel 4" in result.output
+    assert "ValueError" in result.output and "opzettelijke fout" in result.output
+    assert (book / ".failed" / "havendorp" / "kapot.ipynb").is_file()
+    assert tree_digest(edition) == before
+
+
+def test_build_from_a_parameter_file_outside_the_repository(tmp_path, runner):
+    params = write_edition(tmp_path, small_tables(), slug="klein")
+    result = build(runner, params, tmp_path / "boek")
+    assert result.exit_code == 0, result.output
+    figures = json.loads((tmp_path / "boek" / "klein" / "kerncijfers.json").read_text())
+    assert figures["kinderen"]["n"] == 60
+    # 60 children: the extra-attention rate per education group has denominators below 50
+    assert figures["kinderen"]["extra_aandacht_naar_opleiding"]["laag"]["pct"] is None
