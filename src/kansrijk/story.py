@@ -27,6 +27,7 @@ MIGRATION_LABEL = {
     "onbekend": "een onbekende achtergrond",
 }
 ALPHA = 0.05
+UNPUBLISHABLE = "Het verschil naar {what} is in deze editie niet te publiceren, omdat een van de groepen te klein is."
 
 
 def differs(k1: float, n1: float, k2: float, n2: float) -> int:
@@ -49,7 +50,7 @@ def education_gradient(rates: pd.DataFrame) -> str:
     """How extra attention differs between children of low- and highly educated parents."""
     low, high = rates.loc["laag"], rates.loc["hoog"]
     if pd.isna(low["pct"]) or pd.isna(high["pct"]):
-        return "Het verschil naar opleiding van de ouders is in deze editie niet te publiceren, omdat een van de groepen te klein is."
+        return UNPUBLISHABLE.format(what="opleiding van de ouders")
     direction = differs(low["n"], low["noemer"], high["n"], high["noemer"])
     ordered = [rates.loc[e, "pct"] for e in ("laag", "midden", "hoog")]
     monotone = all(np.isfinite(ordered)) and ordered[0] > ordered[1] > ordered[2]
@@ -86,7 +87,7 @@ def migration_gap(rates_mig: pd.DataFrame, rates_edu: pd.DataFrame) -> str:
     nw, nl = rates_mig.loc["niet-westers"], rates_mig.loc["nederlands"]
     low, high = rates_edu.loc["laag"], rates_edu.loc["hoog"]
     if any(pd.isna(x) for x in (nw["pct"], nl["pct"], low["pct"], high["pct"])):
-        return "Het verschil naar migratieachtergrond is in deze editie niet te publiceren, omdat een van de groepen te klein is."
+        return UNPUBLISHABLE.format(what="migratieachtergrond")
     direction = differs(nw["n"], nw["noemer"], nl["n"], nl["noemer"])
     gap_mig = nw["pct"] - nl["pct"]
     gap_edu = low["pct"] - high["pct"]

@@ -118,7 +118,7 @@ def _build(
     record = provenance.collect(edition, data.files, runs, start, end, key)
     (source / "herkomst.md").write_text(provenance.page(record), encoding="utf-8")
     try:
-        with _step(console, options.quiet, f"{slug}: boek bouwen (Jupyter Book)"):
+        with _Step(console, options.quiet, f"{slug}: boek bouwen (Jupyter Book)"):
             html = build_html(source, stage / "uitvoer", edition, toc_for(options.chapters))
     except BookError as error:
         return BuildResult(slug, EXIT_FAILED, True, time.perf_counter() - started, f"Jupyter Book faalde:\n{error}")
@@ -137,7 +137,7 @@ def _build(
     return BuildResult(slug, EXIT_OK, True, time.perf_counter() - started, f"gepubliceerd in {options.book / slug}")
 
 
-class _step:
+class _Step:
     """A one-line spinner for a step without sub-steps (nothing when quiet)."""
 
     def __init__(self, console: Console, quiet: bool, text: str) -> None:
