@@ -38,3 +38,9 @@ def interval(low: float | None, high: float | None, decimals: int = 0) -> str:
     if low is None or high is None:
         return DASH
     return f"{getal(low, decimals)}–{pct(high, decimals)}"
+
+
+def lower_first(text: str) -> str:
+    """A label inside a sentence: 'Chronisch zieke ouder' -> 'chronisch zieke ouder' (proper nouns
+    further on, such as 'Nederlands', keep their capital)."""
+    return text[:1].lower() + text[1:]

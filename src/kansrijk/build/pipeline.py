@@ -101,6 +101,7 @@ def _build(
     source.mkdir()
     for static in options.chapters.glob("*.md"):
         shutil.copy2(static, source / static.name)
+    shutil.copytree(CHAPTERS / "_static", source / "_static")  # the book's style sheet
     templates = sorted(options.chapters.glob("*.ipynb"))
     start = datetime.now().astimezone()
     # A repository edition is passed by its slug, so no local path is printed in the published book.
