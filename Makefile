@@ -15,8 +15,12 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
 
-## book: build the default edition (Utrecht) into book/utrecht/
+SHARED_LAYER := ../shared/data/cbs/wijken_2024.geojson
+
+## book: build the default edition (Utrecht) into book/utrecht/; its district map comes from the
+## CBS layer beside the checkout when that is there (the extract is CBS data and not committed)
 book: $(STAMP)
+	if [ -f $(SHARED_LAYER) ]; then $(BIN)/kansrijk grenzen GM0344 $(SHARED_LAYER); fi
 	$(BIN)/kansrijk build $(EDITION)
 
 ## test: lint and run the whole test suite

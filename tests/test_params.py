@@ -52,12 +52,14 @@ def test_gemeentecode_is_gm_and_four_digits(tmp_path, code):
     assert "gemeentecode" in _problems(tmp_path, gemeentecode=code)
 
 
-def test_missing_data_folder_and_boundary_file(tmp_path):
-    problems = _problems(tmp_path, data=str(tmp_path / "nergens"), grenzen="nergens.geojson")
-    assert problems == {
-        "data": "map met invoerbestanden bestaat niet",
-        "grenzen": "GeoJSON-bestand met wijkgrenzen bestaat niet",
-    }
+def test_missing_data_folder(tmp_path):
+    assert _problems(tmp_path, data=str(tmp_path / "nergens")) == {"data": "map met invoerbestanden bestaat niet"}
+
+
+def test_missing_boundary_file_leaves_the_maps_out_with_a_warning(tmp_path):
+    edition = load_edition(write_edition(tmp_path, params={"grenzen": str(tmp_path / "nergens.geojson")}))
+    assert edition.boundaries is None
+    assert "nergens.geojson" in edition.warnings[0] and "kaarten worden weggelaten" in edition.warnings[0]
 
 
 def test_not_yaml(tmp_path):

@@ -34,6 +34,10 @@ class Catalogue:
     def label(self, code: str) -> str:
         return str(self.factors.at[code, "omschrijving"])
 
+    def short(self, code: str) -> str:
+        """A short label, for axes and heatmaps."""
+        return str(self.factors.at[code, "kort"])
+
     def domain_label(self, domain: str) -> str:
         return str(self.domains.at[domain, "naam"])
 

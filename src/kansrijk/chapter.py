@@ -111,6 +111,16 @@ class Chapter:
     def published_poverty(self, table: pd.DataFrame) -> pd.DataFrame:
         return protect_poverty(table, self.analysis.thresholds)
 
+    def no_map_note(self, what: str) -> str:
+        """Why a map is absent: no boundary file named, or the named one not found."""
+        named = self.edition.params.grenzen
+        reason = (
+            f"is het bestand met wijkgrenzen `{named}` niet gevonden"
+            if named
+            else "is geen bestand met wijkgrenzen opgegeven"
+        )
+        return f"Voor deze editie {reason} (parameter `grenzen`); daarom ontbreekt hier {what}."
+
     def note(self, text: str) -> None:
         """A paragraph computed from the data (for sections that depend on what was supplied)."""
         display(Markdown(text))

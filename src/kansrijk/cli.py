@@ -40,6 +40,8 @@ def validate(edition: EditionArg) -> None:
     console.print(f"[green]Geldig[/]: editie [bold]{ed.slug}[/] ({ed.title}), map {ed.data_dir}")
     for f in data.files:
         console.print(f"  {f.name:<22} {f.rows:>7} rijen  {f.columns:>2} kolommen")
+    for warning in ed.warnings:
+        err_console.print(f"[yellow]Let op[/]: {warning}")
 
 
 @app.command()
@@ -53,6 +55,37 @@ def synth(
 
     for path in synth_edition(slug, out, kinderen):
         console.print(f"geschreven: {path}")
+
+
+@app.command()
+def grenzen(
+    gemeentecode: Annotated[str, typer.Argument(help="CBS-gemeentecode, bijvoorbeeld GM0344.")],
+    bron: Annotated[Path, typer.Argument(help="Landelijke CBS-wijkenkaart (GeoJSON), bv. wijken_2024.geojson.")],
+    out: Annotated[
+        Path | None, typer.Option(help="Doelbestand (standaard: `grenzen` van de editie(s) met deze code).")
+    ] = None,
+) -> None:
+    """Knip de wijkgrenzen van één gemeente uit een landelijke CBS-wijkenkaart."""
+    from kansrijk.boundaries import extract
+    from kansrijk.params import resolve_path
+    from kansrijk.paths import PARAMS
+
+    targets = [out] if out else []
+    if not targets:
+        for path in sorted(PARAMS.glob("*.yml")):
+            ed = load_edition(path)
+            if ed.params.gemeentecode == gemeentecode and ed.params.grenzen:
+                targets.append(resolve_path(ed.params.grenzen))
+    if not targets:
+        err_console.print(f"Geen editie met gemeentecode {gemeentecode} en parameter `grenzen`; geef --out op.")
+        raise typer.Exit(EXIT_INPUT)
+    for target in targets:
+        try:
+            n = extract(gemeentecode, bron, target)
+        except (OSError, ValueError, KeyError) as error:
+            err_console.print(f"[red]{bron}[/]: {error}")
+            raise typer.Exit(EXIT_INPUT) from None
+        console.print(f"{n} wijken van {gemeentecode} geschreven naar {target}")
 
 
 @app.command()

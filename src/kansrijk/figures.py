@@ -260,25 +260,21 @@ def choropleth(boundaries: Path, values: pd.Series, title: str, legend: str, ref
     key = "wijk_code" if "wijk_code" in shapes.columns else "wijkcode"
     shapes = shapes.merge(values.rename("waarde"), left_on=key, right_index=True, how="left")
     fig, ax = plt.subplots(figsize=(WIDTH, WIDTH * 0.85))
-    kwargs = (
-        {"cmap": "RdBu_r", "vmin": 2 * reference - shapes["waarde"].max(), "vmax": shapes["waarde"].max()}
-        if reference is not None
-        else {"cmap": "Blues"}
-    )
+    values_range = shapes["waarde"].dropna()
+    if reference is not None and len(values_range) and values_range.min() < reference < values_range.max():
+        # red above the municipal level, blue below, white at it
+        style = {
+            "cmap": "RdBu_r",
+            "norm": TwoSlopeNorm(vcenter=reference, vmin=values_range.min(), vmax=values_range.max()),
+        }
+    else:
+        style = {"cmap": "Blues"}
+    decimals = 1 if values_range.max() - values_range.min() < 10 else 0
     shapes.plot(
-        column="waarde",
-        ax=ax,
-        edgecolor="white",
-        linewidth=0.8,
-        legend=True,
-        legend_kwds={
-            "label": legend,
-            "shrink": 0.6,
-            "format": FuncFormatter(lambda v, _: fmt.getal(v, 0 if reference is None or reference > 20 else 1)),
-        },
-        missing_kwds={"color": "lightgrey", "label": "geen gegevens"},
-        **kwargs,
-    )
+        column="waarde", ax=ax, edgecolor="white", linewidth=0.8, legend=True,
+        legend_kwds={"label": legend, "shrink": 0.6, "format": FuncFormatter(lambda v, _: fmt.getal(v, decimals))},
+        missing_kwds={"color": "lightgrey", "label": "geen gegevens"}, **style,
+    )  # fmt: skip
     name = "wijk_naam" if "wijk_naam" in shapes.columns else "wijknaam"
     for _, row in shapes.iterrows():
         point = row.geometry.representative_point()

@@ -48,7 +48,21 @@ class Edition:
 
     @property
     def boundaries(self) -> Path | None:
-        return resolve_path(self.params.grenzen) if self.params.grenzen else None
+        """The boundary file, when one is named and present (maps are optional presentation:
+        a named file that is missing leaves the maps out, with a warning, see :attr:`warnings`)."""
+        if not self.params.grenzen:
+            return None
+        path = resolve_path(self.params.grenzen)
+        return path if path.is_file() else None
+
+    @property
+    def warnings(self) -> list[str]:
+        if self.params.grenzen and self.boundaries is None:
+            return [
+                f"grenzen: {self.params.grenzen} bestaat niet; de kaarten worden weggelaten "
+                "(maak het bestand met `kansrijk grenzen`)"
+            ]
+        return []
 
     @property
     def title(self) -> str:
@@ -115,10 +129,6 @@ def load_edition(ref: str | Path) -> Edition:
     problems = []
     if not edition.data_dir.is_dir():
         problems.append(Problem(name, "data", "map met invoerbestanden bestaat niet", 1, (), (params.data,)))
-    if edition.boundaries is not None and not edition.boundaries.is_file():
-        problems.append(
-            Problem(name, "grenzen", "GeoJSON-bestand met wijkgrenzen bestaat niet", 1, (), (params.grenzen,))
-        )
     if problems:
         raise InputError(problems)
     return edition

@@ -127,20 +127,21 @@ def stacking_pattern(within_one: pd.Series) -> str:
     return f"{claim} ({parts})."
 
 
-def poverty_summary(total: dict[str, float], districts: pd.DataFrame, line: str = "125") -> str:
-    """The municipal share at or below a poverty line and the two districts where it is highest."""
+def poverty_highest(total: dict[str, float], districts: pd.DataFrame, line: str = "125") -> str:
+    """The districts (at most two) where the share at or below a poverty line is highest, among
+    those above the municipal level."""
     published = districts.dropna(subset=[f"pct_{line}"]).sort_values(f"pct_{line}", ascending=False)
-    text = (
-        f"{fmt.one_in(total[f'pct_{line}'])} kinderen van 0 tot 6 jaar ({fmt.pct(total[f'pct_{line}'])}) groeit op in "
-        f"een huishouden met een inkomen tot {line}% van het wettelijk sociaal minimum"
+    above = published[published[f"pct_{line}"] > total[f"pct_{line}"]].head(2)
+    if above.empty:
+        return "Geen wijk ligt duidelijk boven het niveau van de gemeente."
+    names = " en ".join(f"{r.wijk_naam} ({fmt.pct(getattr(r, f'pct_{line}'))})" for r in above.itertuples())
+    return f"Het aandeel is het hoogst in {names}."
+
+
+def poverty_summary(total: dict[str, float], districts: pd.DataFrame, line: str = "125") -> str:
+    """The municipal share at or below a poverty line, and where it is highest."""
+    share = total[f"pct_{line}"]
+    return (
+        f"{fmt.one_in(share)} kinderen van 0 tot 6 jaar ({fmt.pct(share)}) groeit op in een huishouden met een "
+        f"inkomen tot {line}% van het wettelijk sociaal minimum. {poverty_highest(total, districts, line)}"
     )
-    above = published[published[f"pct_{line}"] > total[f"pct_{line}"]]
-    if len(above) >= 2:
-        first, second = above.iloc[0], above.iloc[1]
-        text += (
-            f"; het vaakst in {first['wijk_naam']} ({fmt.pct(first[f'pct_{line}'])}) en "
-            f"{second['wijk_naam']} ({fmt.pct(second[f'pct_{line}'])})"
-        )
-    elif len(above) == 1:
-        text += f"; het vaakst in {above.iloc[0]['wijk_naam']} ({fmt.pct(above.iloc[0][f'pct_{line}'])})"
-    return text + "."

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from kansrijk import schemas
+from kansrijk import boundaries, schemas
 from kansrijk.params import Edition
 from kansrijk.problems import InputError, Problem
 from kansrijk.reader import locate, read_table
@@ -165,4 +165,9 @@ def load_inputs(folder: Path) -> EditionData:
 
 
 def load_edition_data(edition: Edition) -> EditionData:
-    return load_inputs(edition.data_dir)
+    """The validated inputs of an edition, and a check of its boundary file when there is one."""
+    data = load_inputs(edition.data_dir)
+    if edition.boundaries is not None:
+        if problems := boundaries.check(edition.boundaries, set(data.wijken["wijk_code"])):
+            raise InputError(problems)
+    return data
