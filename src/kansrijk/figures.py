@@ -10,12 +10,13 @@ from pathlib import Path
 
 import matplotlib
 
-matplotlib.use("Agg")  # figures are glued into the book, never shown in a window
+matplotlib.use("Agg")  # figures are saved for the book, never shown in a window
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import seaborn as sns
+from matplotlib.colors import TwoSlopeNorm
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 

@@ -167,7 +167,8 @@ def load_inputs(folder: Path) -> EditionData:
 def load_edition_data(edition: Edition) -> EditionData:
     """The validated inputs of an edition, and a check of its boundary file when there is one."""
     data = load_inputs(edition.data_dir)
-    if edition.boundaries is not None:
-        if problems := boundaries.check(edition.boundaries, set(data.wijken["wijk_code"])):
-            raise InputError(problems)
+    if edition.boundaries is not None and (
+        problems := boundaries.check(edition.boundaries, set(data.wijken["wijk_code"]))
+    ):
+        raise InputError(problems)
     return data
