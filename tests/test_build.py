@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import time
 from pathlib import Path
 
@@ -41,9 +42,10 @@ def get(figures: dict, dotted: str):
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    """One small edition (`;`-separated, ja/nee booleans, a district of about 40 children), built once."""
+    """One small edition unlike Utrecht (`;`-separated, ja/nee booleans, a district of about 40
+    children, extra attention most often for highly educated parents), built once."""
     folder = tmp_path_factory.mktemp("editie")
-    params = write_edition(folder, random_tables(), sep=";", slug="havendorp")
+    params = write_edition(folder, random_tables(reverse_gradient=True), sep=";", slug="havendorp")
     book = folder / "boek"
     return params, book
 
@@ -86,6 +88,42 @@ def test_end_to_end_build_publishes_the_edition(built, runner):
     assert len(provenance["hoofdstukken"]) == len(notebooks)
     assert "pandas" in provenance["software"] and "python" in provenance["software"]
     assert (edition / "html" / "herkomst.html").is_file()
+
+
+def visible_text(page: Path) -> str:
+    import re
+    from html import unescape
+
+    main = re.search(r"<main.*?</main>", page.read_text(encoding="utf-8"), re.S).group(0)
+    main = re.sub(r"<(script|style|details).*?</\1>", " ", main, flags=re.S)  # folded code stays folded
+    main = re.sub(r'<div class="cell_input.*?</div>\s*</div>', " ", main, flags=re.S)
+    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", main)))
+
+
+def test_text_follows_this_editions_own_data(built):
+    _, book = built
+    figures = json.loads((book / "havendorp" / "kerncijfers.json").read_text())
+    by_edu = figures["kinderen"]["extra_aandacht_naar_opleiding"]
+    assert by_edu["hoog"]["pct"] > by_edu["laag"]["pct"]  # the data are the reverse of Utrecht's
+    summary = visible_text(book / "havendorp" / "html" / "samenvatting.html")
+    assert "laagopgeleide ouders worden minder vaak met extra aandacht gevolgd" in summary
+    assert "ertussenin" not in summary
+    assert "Utrecht" not in summary and "Overvecht" not in summary
+    # the district of about 40 children: its poverty share is suppressed
+    assert figures["armoede"]["wijken"]["WK099804"]["pct_125"] is None
+    assert figures["armoede"]["wijken"]["WK099804"]["kinderen_0_5"] == 40
+
+
+def test_nothing_child_level_is_published(built):
+    params, book = built
+    edition = book / "havendorp"
+    kinderen = (params.parent / "data" / "kinderen.csv").read_text().splitlines()[1:]
+    ids = {line.split(";")[0] for line in kinderen}
+    pattern = re.compile(r"\bR\d{5}\b")
+    for path in edition.rglob("*"):
+        if path.suffix in {".html", ".ipynb", ".json", ".csv", ".txt", ".js"}:
+            found = set(pattern.findall(path.read_text(encoding="utf-8", errors="replace"))) & ids
+            assert not found, f"{path.relative_to(edition)} publishes kind_id {sorted(found)[:3]}"
 
 
 def test_unchanged_build_is_skipped_and_one_byte_change_re_executes(built, runner):

@@ -1,0 +1,242 @@
+"""Each analysis against a small frame whose answer is worked out by hand."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from kansrijk import fmt, story
+from kansrijk.analyses import atlas, factors, poverty, profile, rates, regression, stacking
+from kansrijk.catalogue import load_catalogue
+
+
+@pytest.fixture
+def catalogue():
+    return load_catalogue()
+
+
+def test_wilson_interval_matches_the_formula():
+    # 56 of 100: centre (k + z²/2)/(n + z²), half-width z·sqrt(p(1-p)/n + z²/4n²)/(1 + z²/n)
+    z, k, n = 1.959963984540054, 56, 100
+    p = k / n
+    centre = (p + z**2 / (2 * n)) / (1 + z**2 / n)
+    half = z * math.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / (1 + z**2 / n)
+    low, high = rates.wilson(k, n)
+    assert low == pytest.approx(100 * (centre - half)) and high == pytest.approx(100 * (centre + half))
+    assert np.isnan(rates.wilson(0, 0)[0])
+
+
+def test_rate_table_by_group():
+    frame = pd.DataFrame({"g": ["a", "a", "a", "a", "b", "b"], "y": [True, True, False, False, True, False]})
+    table = rates.rate_table(frame, "g", "y", ["a", "b", "c"])
+    assert table.loc["a", ["n", "noemer"]].tolist() == [2, 4]
+    assert table.loc["a", "pct"] == 50 and table.loc["b", "pct"] == 50
+    assert table.loc["c", "noemer"] == 0 and np.isnan(table.loc["c", "pct"])
+
+
+def test_composition_of_a_group():
+    frame = pd.DataFrame(
+        {"edu": ["hoog"] * 6 + ["laag"] * 2, "ea": [True, True, False, False, False, False, True, True]}
+    )
+    comp = rates.composition(frame, "edu", "ea", ["laag", "hoog"])
+    assert comp["n"].tolist() == [2, 2] and comp["pct"].tolist() == [50, 50]
+
+
+def _children(n_factors_by_child: dict[str, list[str]], attention: set[str], out: set[str]):
+    kinderen = pd.DataFrame(
+        {
+            "kind_id": list(n_factors_by_child),
+            "extra_aandacht": [k in attention for k in n_factors_by_child],
+            "uit_balans": [k in out for k in n_factors_by_child],
+        }
+    )
+    rows = [(k, f) for k, fs in n_factors_by_child.items() for f in fs]
+    return kinderen, pd.DataFrame(rows, columns=["kind_id", "risicofactor"])
+
+
+def test_profile_balance_and_stacking(catalogue):
+    kinderen, factoren = _children(
+        {
+            "a": [],
+            "b": ["armoede"],
+            "c": ["armoede", "werkloosheid"],  # two, both social
+            "d": ["armoede", "vroeggeboorte"],  # social and pregnancy
+            "e": ["psychische_problematiek_ouder", "chronisch_zieke_ouder", "taal_spraak"],  # two domains
+        },
+        attention={"c", "d", "e"},
+        out={"e"},
+    )
+    prof = profile.profile(kinderen, profile.factor_matrix(kinderen, factoren, catalogue), catalogue)
+    assert prof["aantal_factoren"].tolist() == [0, 1, 2, 2, 3]
+    assert prof["aantal_domeinen"].tolist() == [0, 1, 1, 2, 2]
+    assert prof["stapeling"].tolist() == [
+        "geen",
+        "een_factor",
+        "binnen_een_domein",
+        "meerdere_domeinen",
+        "meerdere_domeinen",
+    ]
+    assert prof["balans"].tolist() == [
+        "geen_risicofactoren",
+        "risico_niet_gevolgd",
+        "gevolgd_in_balans",
+        "gevolgd_in_balans",
+        "uit_balans",
+    ]
+    balance = profile.balance_table(prof)
+    assert balance["n"].tolist() == [1, 1, 2, 1] and balance["pct"].sum() == pytest.approx(100)
+    dist = profile.distribution(prof["aantal_factoren"], 2)
+    assert dist.index.tolist() == ["0", "1", "2 of meer"] and dist["n"].tolist() == [1, 1, 3]
+
+
+def test_prevalence_and_domains(catalogue):
+    kinderen, factoren = _children({"a": ["armoede"], "b": ["armoede", "taal_spraak"], "c": [], "d": []}, set(), set())
+    matrix = profile.factor_matrix(kinderen, factoren, catalogue)
+    prev = factors.prevalence(matrix, catalogue)
+    assert prev.index[0] == "armoede" and prev.loc["armoede", "pct"] == 50 and prev.loc["taal_spraak", "n"] == 1
+    domains = factors.by_domain(matrix, catalogue)
+    assert domains.loc["sociaal", "n"] == 2 and domains.loc["ontwikkeling", "pct"] == 25
+
+
+def test_associations_phi_and_haldane_corrected_log_odds_ratio():
+    # a and b: n11=3, n10=1, n01=1, n00=5; c never occurs with a (a zero cell)
+    matrix = pd.DataFrame(
+        {
+            "a": [1, 1, 1, 1, 0, 0, 0, 0, 0, 0],
+            "b": [1, 1, 1, 0, 1, 0, 0, 0, 0, 0],
+            "c": [0, 0, 0, 0, 1, 1, 0, 0, 0, 0],
+        }
+    ).astype(bool)
+    pairs = factors.associations(matrix, ["a", "b", "c"]).set_index(["a", "b"])
+    phi = (3 * 5 - 1 * 1) / math.sqrt(4 * 6 * 4 * 6)
+    assert pairs.loc[("a", "b"), "phi"] == pytest.approx(phi)
+    assert pairs.loc[("a", "b"), "log_or"] == pytest.approx(math.log(15))
+    # a-c: n11=0, n10=4, n01=2, n00=4 -> +0.5 everywhere
+    assert pairs.loc[("a", "c"), "log_or"] == pytest.approx(math.log(0.5 * 4.5 / (4.5 * 2.5)))
+    assert factors.strongest_partners(pairs.reset_index(), "a", k=1) == ["b"]
+    m = factors.association_matrix(pairs.reset_index(), ["a", "b", "c"])
+    assert m.loc["b", "a"] == m.loc["a", "b"] and np.isnan(m.loc["a", "a"])
+
+
+def test_stacking_table_test_and_share_within_one_domain():
+    prof = pd.DataFrame(
+        {"stapeling": pd.Categorical(["geen", "binnen_een_domein", "binnen_een_domein", "meerdere_domeinen"] * 25)}
+    )
+    groups = pd.Series(["laag", "hoog"] * 50, name="opleiding_ouders")
+    counts = stacking.stacking_by(prof, groups, ("laag", "midden", "hoog", "onbekend"))
+    assert counts.loc["laag"].tolist() == [25, 0, 25, 0] and counts.loc["hoog"].tolist() == [0, 0, 25, 25]
+    within = stacking.stacked_within_one_domain(counts)
+    assert within["laag"] == 100 and within["hoog"] == 50 and np.isnan(within["midden"])
+    test = stacking.association_test(counts)
+    assert test.dof == 2 and test.p < 0.001 and 0 < test.cramers_v <= 1
+    assert stacking.row_percentages(counts).loc["hoog", "meerdere_domeinen"] == 50
+
+
+def test_logistic_regression_recovers_a_known_odds_ratio():
+    rng = np.random.default_rng(1)
+    n = 6000
+    edu = rng.choice(["laag", "midden", "hoog"], n)
+    mig = rng.choice(["nederlands", "niet-westers"], n)
+    logit = -2 + np.log(4) * (edu == "laag") + np.log(2) * (mig == "niet-westers")
+    y = rng.random(n) < 1 / (1 + np.exp(-logit))
+    frame = pd.DataFrame(
+        {"extra_aandacht": y, "opleiding_ouders": edu, "migratieachtergrond": mig, "leeftijd": rng.integers(0, 3, n)}
+    )
+    fit = regression.fit_logit(frame)
+    ors = fit.odds_ratios.set_index("term")
+    assert ors.loc["Opleiding ouders: laag (t.o.v. hoog)", "odds_ratio"] == pytest.approx(4, rel=0.2)
+    assert ors.loc["Migratieachtergrond: niet-westers (t.o.v. Nederlands)", "odds_ratio"] == pytest.approx(2, rel=0.2)
+    assert fit.n == n
+
+
+def test_logistic_regression_declines_unsupported_data():
+    frame = pd.DataFrame(
+        {
+            "extra_aandacht": [True, False] * 5,
+            "opleiding_ouders": ["laag"] * 10,
+            "migratieachtergrond": ["nederlands"] * 10,
+            "leeftijd": [0] * 10,
+        }
+    )
+    assert regression.fit_logit(frame) is None  # no 'hoog' reference group
+
+
+def test_poverty_per_district_and_municipality():
+    armoede = pd.DataFrame(
+        {"wijk_code": ["W1", "W2"], "kinderen_0_5": [100, 300], "tot_125_wsm": [36, 8], "tot_105_wsm": [20, 4]}
+    )
+    wijken = pd.DataFrame({"wijk_code": ["W1", "W2"], "wijk_naam": ["Noord", "Zuid"]})
+    table = poverty.poverty_table(armoede, wijken)
+    assert table.loc["W1", "pct_125"] == 36 and table.loc["W2", "pct_105"] == pytest.approx(4 / 3)
+    total = poverty.municipality(armoede)
+    assert total["pct_125"] == 11 and total["pct_105"] == 6 and fmt.one_in(total["pct_125"]) == "1 op de 9"
+
+
+def test_atlas_classes_around_the_municipal_mean():
+    data = pd.DataFrame(
+        {"wijk_code": ["A", "B", "C"], "kwetsbaarheidsscore": [15.0, 14.2, 13.0], "pct_15_45": [40, 50, 30]}
+    )
+    wijken = pd.DataFrame({"wijk_code": ["A", "B", "C"], "wijk_naam": ["a", "b", "c"]})
+    table, mean = atlas.classify(data, wijken)
+    assert mean == pytest.approx(14.0667, abs=1e-3)
+    assert table["klasse"].astype(str).tolist() == ["hoger", "vergelijkbaar", "lager"]
+
+
+def test_dutch_number_formats():
+    assert fmt.getal(13900) == "13.900" and fmt.getal(1234567.891, 2) == "1.234.567,89"
+    assert fmt.getal(14.26, 1) == "14,3"
+    assert fmt.pct(17.96) == "18%" and fmt.pct(11.34, 1) == "11,3%"
+    assert fmt.getal(None) == fmt.DASH and fmt.pct(float("nan")) == fmt.DASH
+    assert fmt.interval(10.94, 11.73, 1) == "10,9–11,7%"
+    assert fmt.lower_first("Verzorgende ouder spreekt geen Nederlands") == "verzorgende ouder spreekt geen Nederlands"
+
+
+def _rates(values: dict[str, tuple[int, int]]) -> pd.DataFrame:
+    frame = pd.DataFrame(values, index=["n", "noemer"]).T
+    frame["pct"] = 100 * frame["n"] / frame["noemer"]
+    return frame
+
+
+def test_story_follows_the_computed_direction():
+    usual = _rates({"laag": (560, 1000), "midden": (300, 1000), "hoog": (120, 1000)})
+    reversed_ = _rates({"laag": (100, 1000), "midden": (300, 1000), "hoog": (500, 1000)})
+    flat = _rates({"laag": (101, 1000), "midden": (100, 1000), "hoog": (100, 1000)})
+    assert "laagopgeleide ouders worden vaker" in story.education_gradient(usual)
+    assert "ertussenin" in story.education_gradient(usual)
+    assert "minder vaak" in story.education_gradient(reversed_) and "ertussenin" not in story.education_gradient(
+        reversed_
+    )
+    assert "niet aantoonbaar" in story.education_gradient(flat)
+
+
+def test_story_composition_paradox_only_when_the_data_show_it():
+    rate = _rates({"laag": (560, 1000), "midden": (300, 1000), "hoog": (600, 5000), "onbekend": (0, 10)})
+    comp = pd.DataFrame({"n": [560, 300, 600, 0], "pct": [38.4, 20.5, 41.1, 0]}, index=rate.index)
+    shares = pd.Series({"laag": 14, "midden": 14, "hoog": 71, "onbekend": 1})
+    assert "terwijl hun kans" in story.composition_paradox(rate, comp, shares)
+    comp_low = pd.DataFrame({"n": [560, 300, 100, 0], "pct": [58, 31, 11, 0]}, index=rate.index)
+    text = story.composition_paradox(rate, comp_low, shares)
+    assert "laagopgeleide" in text and "terwijl" not in text
+
+
+def test_story_migration_gap_and_stacking():
+    edu = _rates({"laag": (560, 1000), "hoog": (120, 1000)})
+    mig = _rates({"nederlands": (120, 1000), "niet-westers": (300, 1000)})
+    assert "kleiner dan het verschil" in story.migration_gap(mig, edu)
+    mig_big = _rates({"nederlands": (50, 1000), "niet-westers": (700, 1000)})
+    assert "groter dan het verschil" in story.migration_gap(mig_big, edu)
+    assert "meestal binnen één domein" in story.stacking_pattern(
+        pd.Series({"laag": 40.0, "midden": 45.0, "hoog": 60.0})
+    )
+    assert "niet vaker binnen één domein" in story.stacking_pattern(
+        pd.Series({"laag": 70.0, "midden": 65.0, "hoog": 50.0})
+    )
+
+
+def test_story_poverty_names_the_highest_districts():
+    districts = pd.DataFrame({"wijk_naam": ["A", "B", "C"], "pct_125": [36.0, 20.0, 5.0]})
+    text = story.poverty_summary({"pct_125": 11.1}, districts)
+    assert text.startswith("1 op de 9") and "A (36%) en B (20%)" in text
