@@ -2,28 +2,51 @@
 
 from __future__ import annotations
 
+import io
+
 import pandas as pd
 import pytest
 
 from kansrijk.cli import app
 from kansrijk.paths import DATA, SHARED_DATA
-from kansrijk.synth.facts import FACTS_FILE, derive_utrecht_facts
+from kansrijk.synth.config import synthetic_slugs
+from kansrijk.synth.facts import FACTS_FILE, derive_facts
 
-FILES = ["wijken.csv", "kinderen.csv", "risicofactoren.csv", "armoede.csv", "atlas.csv"]
 
-
-def test_regenerated_data_are_byte_identical_to_the_committed(tmp_path, runner):
-    result = runner.invoke(app, ["synth", "utrecht", "--out", str(tmp_path)])
+@pytest.mark.parametrize("slug", synthetic_slugs())
+def test_regenerated_data_are_byte_identical_to_the_committed(slug, tmp_path, runner):
+    result = runner.invoke(app, ["synth", slug, "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
-    for name in FILES:
-        assert (tmp_path / name).read_bytes() == (DATA / "utrecht" / name).read_bytes(), name
+    written = sorted(p.name for p in tmp_path.iterdir())
+    assert written == sorted(p.name for p in (DATA / slug).glob("*.csv"))
+    for name in written:
+        assert (tmp_path / name).read_bytes() == (DATA / slug / name).read_bytes(), name
 
 
 @pytest.mark.skipif(not (SHARED_DATA / "cbs").is_dir(), reason="../shared/data is not beside this checkout")
-def test_district_facts_are_those_of_cbs():
+@pytest.mark.parametrize("code", ["GM0344", "GM0153"])
+def test_district_facts_are_those_of_cbs(code):
     committed = pd.read_csv(FACTS_FILE, dtype={"gemeentecode": str})
-    utrecht = committed[committed.gemeentecode == "GM0344"].reset_index(drop=True)
-    pd.testing.assert_frame_equal(utrecht, derive_utrecht_facts(), check_dtype=False)
+    mine = committed[committed.gemeentecode == code].reset_index(drop=True)
+    # through CSV, as the committed table went
+    expected = pd.read_csv(io.StringIO(derive_facts(code).to_csv(index=False)), dtype={"gemeentecode": str})
+    pd.testing.assert_frame_equal(mine, expected, check_dtype=False)
+
+
+def test_enschede_has_its_own_profile():
+    """Enschede borrows Utrecht's model but not its people: fewer highly educated parents, more
+    child poverty, no atlas, Dutch Excel's separator and booleans."""
+    utrecht = pd.read_csv(DATA / "utrecht" / "kinderen.csv")
+    enschede = pd.read_csv(DATA / "enschede" / "kinderen.csv", sep=";")
+    assert enschede.opleiding_ouders.eq("hoog").mean() < utrecht.opleiding_ouders.eq("hoog").mean() - 0.1
+    assert set(enschede.extra_aandacht) == {"ja", "nee"}
+    rate = lambda a: a.tot_125_wsm.sum() / a.kinderen_0_5.sum()  # noqa: E731
+    assert rate(pd.read_csv(DATA / "enschede" / "armoede.csv", sep=";")) > rate(
+        pd.read_csv(DATA / "utrecht" / "armoede.csv")
+    )
+    assert not (DATA / "enschede" / "atlas.csv").exists()
+    wijken = pd.read_csv(DATA / "enschede" / "wijken.csv", sep=";")
+    assert len(wijken) == 10 and wijken.wijk_code.str.startswith("WK0153").all()
 
 
 def test_districts_are_utrechts_real_districts():

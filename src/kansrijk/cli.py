@@ -58,6 +58,50 @@ def synth(
 
 
 @app.command()
+def new(
+    slug: Annotated[str, typer.Argument(help="Naam van de editie: params/<naam>.yml.")],
+    gemeente: Annotated[str, typer.Option(help="Naam van de gemeente zoals die gedrukt wordt.")],
+    gemeentecode: Annotated[str, typer.Option(help="CBS-gemeentecode: GM en 4 cijfers.")],
+    jaar: Annotated[int, typer.Option(help="Peiljaar van de gegevens.")] = 2024,
+    data: Annotated[Path | None, typer.Option(help="Map voor de invoerbestanden (standaard data/<naam>).")] = None,
+) -> None:
+    """Maak een nieuwe editie: een parameterbestand en een map met lege bestanden volgens het datacontract."""
+    from kansrijk.scaffold import scaffold
+
+    try:
+        written = scaffold(slug, gemeente, gemeentecode, jaar, data)
+    except InputError as error:
+        render_report(error.problems, err_console)
+        raise typer.Exit(EXIT_INPUT) from None
+    for path in written:
+        console.print(f"geschreven: {path}")
+    console.print(
+        "\nVul nu de bestanden in de map met de export uit het JGZ-dossier en de inkomensstatistiek:\n"
+        "  wijken.csv          één rij per wijk: wijk_code (WK + 6 cijfers), wijk_naam\n"
+        "  kinderen.csv        één rij per kind van 0-2 jaar: leeftijd, wijk, opleiding ouders,\n"
+        "                      migratieachtergrond, extra_aandacht, uit_balans (0/1, ja/nee, true/false)\n"
+        "  risicofactoren.csv  één rij per kind per risicofactor (codes: data/reference/risicofactoren.csv)\n"
+        "  armoede.csv         per wijk: kinderen 0-5 jaar en hoeveel tot 125% en 105% van het WSM\n"
+        "  atlas.csv           optioneel: kwetsbaarheidsscore en % 15-45 jaar per wijk\n"
+        f"Controleer met `kansrijk validate {slug}` en bouw met `kansrijk build {slug}`. "
+        "Zet echte registratiegegevens niet in git.",
+        soft_wrap=True,
+        highlight=False,
+    )
+
+
+@app.command()
+def feiten(
+    gemeentecodes: Annotated[list[str], typer.Argument(help="De gemeenten van de synthetische edities.")],
+) -> None:
+    """Leid data/reference/wijkfeiten.csv opnieuw af uit de CBS-bestanden in ../shared/data/."""
+    from kansrijk.synth.facts import FACTS_FILE, write_facts
+
+    write_facts(gemeentecodes)
+    console.print(f"geschreven: {FACTS_FILE}")
+
+
+@app.command()
 def grenzen(
     gemeentecode: Annotated[str, typer.Argument(help="CBS-gemeentecode, bijvoorbeeld GM0344.")],
     bron: Annotated[Path, typer.Argument(help="Landelijke CBS-wijkenkaart (GeoJSON), bv. wijken_2024.geojson.")],
@@ -90,18 +134,29 @@ def grenzen(
 
 @app.command()
 def build(
-    editions: Annotated[list[str], typer.Argument(help="Een of meer edities (naam of pad naar parameterbestand).")],
-    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Hoofdstukken tegelijk (standaard: aantal cores).")] = 0,
+    editions: Annotated[
+        list[str] | None, typer.Argument(help="Een of meer edities (naam of pad naar parameterbestand).")
+    ] = None,
+    all_editions: Annotated[bool, typer.Option("--all", help="Bouw elke editie in params/.")] = False,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Processen tegelijk (standaard: aantal cores).")] = 0,
     force: Annotated[bool, typer.Option("--force", help="Altijd opnieuw uitvoeren, ook als niets veranderde.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Geen voortgang tonen (voor scripts).")] = False,
     chapters: Annotated[Path | None, typer.Option(help="Andere map met hoofdstuknotebooks (voor tests).")] = None,
     book_dir: Annotated[Path | None, typer.Option(help="Schrijf edities naar deze map in plaats van book/.")] = None,
 ) -> None:
-    """Bouw editie(s): valideren, hoofdstukken uitvoeren, boek bouwen en atomisch publiceren."""
+    """Bouw editie(s): valideren, hoofdstukken uitvoeren, boek bouwen, atomisch publiceren; daarna
+    de overzichtspagina book/index.html."""
     import os
 
-    from kansrijk.build.pipeline import EXIT_OK, BuildOptions, build_edition
+    from kansrijk.build.pipeline import EXIT_FAILED, EXIT_OK, BuildOptions, build_editions
+    from kansrijk.paths import PARAMS
 
+    refs = list(editions or [])
+    if all_editions:
+        refs += [str(p) for p in sorted(PARAMS.glob("*.yml"))]
+    if not refs:
+        err_console.print("Noem een of meer edities, of gebruik --all.")
+        raise typer.Exit(EXIT_INPUT)
     options = BuildOptions(
         jobs=jobs or os.cpu_count() or 1,
         force=force,
@@ -109,18 +164,19 @@ def build(
         chapters=(chapters or BuildOptions.chapters).resolve(),
         book=(book_dir or BuildOptions.book).resolve(),
     )
-    codes = []
-    for ref in editions:
-        result = build_edition(ref, options, console)
-        codes.append(result.code)
+    results = build_editions(refs, options, console)
+    for result in results:
         if result.problems:
+            err_console.print(f"\n[bold]{result.slug}[/]")
             render_report(result.problems, err_console)
         if result.code == EXIT_OK:
             if not quiet:
                 console.print(f"[green]{result.slug}[/]: {result.message} ({result.seconds:.1f} s)")
         else:
             err_console.print(f"[red]{result.slug}[/]: {result.message}")
-    raise typer.Exit(max(codes) if codes else 0)
+    codes = {r.code for r in results}
+    # one failure kind: its code; input errors and other failures together: 1
+    raise typer.Exit(codes.pop() if len(codes) == 1 else EXIT_FAILED)
 
 
 if __name__ == "__main__":

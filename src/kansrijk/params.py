@@ -76,11 +76,20 @@ def resolve_path(value: str) -> Path:
 
 
 def param_path(ref: str | Path) -> Path:
-    """A slug (``utrecht`` -> ``params/utrecht.yml``) or a path to a parameter file anywhere."""
-    ref = Path(ref)
-    if ref.suffix in (".yml", ".yaml") or len(ref.parts) > 1:
-        return ref.expanduser().resolve()
-    return PARAMS / f"{ref}.yml"
+    """A slug (``utrecht`` -> ``params/utrecht.yml``) or a path to a parameter file anywhere;
+    a relative path is taken from the working directory, else from the repository root."""
+    ref = Path(ref).expanduser()
+    if ref.suffix not in (".yml", ".yaml") and len(ref.parts) == 1:
+        return PARAMS / f"{ref}.yml"
+    if ref.is_absolute() or ref.exists():
+        return ref.resolve()
+    return (ROOT / ref).resolve()
+
+
+def portable_ref(path: Path) -> str:
+    """How to name a parameter file to another process: relative to the repository when inside
+    it (no local path is then printed in a published notebook), else absolute."""
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
 
 
 _RULES = {
@@ -98,7 +107,7 @@ _RULES = {
 }
 
 
-def _problems_from(error: ValidationError, file: str) -> list[Problem]:
+def validation_problems(error: ValidationError, file: str) -> list[Problem]:
     problems = []
     for err in error.errors():
         key = ".".join(str(part) for part in err["loc"])
@@ -124,7 +133,7 @@ def load_edition(ref: str | Path) -> Edition:
     try:
         params = EditionParams.model_validate(raw)
     except ValidationError as exc:
-        raise InputError(_problems_from(exc, name)) from None
+        raise InputError(validation_problems(exc, name)) from None
     edition = Edition(slug=path.stem, param_file=path, params=params)
     problems = []
     if not edition.data_dir.is_dir():

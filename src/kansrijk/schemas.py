@@ -90,6 +90,7 @@ class TableSpec:
     columns: dict[str, str]  # column -> parsed type: text, int, float, bool, category
     schema: pa.DataFrameSchema
     row_rules: tuple[RowRule, ...] = ()
+    needs_rows: bool = False  # a file with only a header is an input error
 
     @property
     def filename(self) -> str:
@@ -105,6 +106,7 @@ def _spec(
     columns: dict[str, tuple[str, pa.Column]],
     row_rules: tuple[RowRule, ...] = (),
     unique_together: tuple[str, ...] = (),
+    needs_rows: bool = False,
 ) -> TableSpec:
     checks = [r.check() for r in row_rules]
     schema = pa.DataFrameSchema(
@@ -116,7 +118,8 @@ def _spec(
         report_duplicates="all",
         name=stem,
     )
-    return TableSpec(stem, required, {n: t for n, (t, _) in columns.items()}, schema, row_rules)
+    types = {n: t for n, (t, _) in columns.items()}
+    return TableSpec(stem, required, types, schema, row_rules, needs_rows)
 
 
 def wijken_spec() -> TableSpec:
@@ -127,6 +130,7 @@ def wijken_spec() -> TableSpec:
             "wijk_code": ("text", _text(_wijk_code_check(), unique=True)),
             "wijk_naam": ("text", _text(pa.Check(lambda s: s.str.strip() != "", error=NOT_EMPTY))),
         },
+        needs_rows=True,
     )
 
 
@@ -167,6 +171,7 @@ def kinderen_spec(wijk_codes: Collection[str] | None = None, with_factors: Colle
             "uit_balans": ("bool", _text(boolean)),
         },
         tuple(rules),
+        needs_rows=True,
     )
 
 
@@ -206,6 +211,7 @@ def armoede_spec(wijk_codes: Collection[str] | None = None) -> TableSpec:
             "tot_105_wsm": ("int", _text(_count())),
         },
         (_not_greater("tot_125_wsm", "kinderen_0_5"), _not_greater("tot_105_wsm", "tot_125_wsm")),
+        needs_rows=True,
     )
 
 

@@ -96,6 +96,8 @@ def problems_from(error: pa.errors.SchemaErrors, frame: pd.DataFrame, spec: Tabl
 
 
 def check_table(frame: pd.DataFrame, spec: TableSpec) -> list[Problem]:
+    if spec.needs_rows and frame.empty:
+        return [Problem(spec.filename, None, "bevat geen gegevens: alleen een kopregel")]
     try:
         spec.schema.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as error:

@@ -8,7 +8,7 @@ import multiprocessing
 import os
 import shutil
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -22,8 +22,10 @@ from kansrijk.build.book import BookError, build_html, toc_for
 from kansrijk.build.execute import ChapterRun, quiet_kernels, run_chapter
 from kansrijk.build.fingerprint import cache_key
 from kansrijk.build.publish import keep_failed, publish, staging_dir
-from kansrijk.params import Edition, load_edition
-from kansrijk.paths import BOOK, CHAPTERS, PARAMS
+from kansrijk.chapter import FIGURES, TABLES
+from kansrijk.landing import write_landing
+from kansrijk.params import Edition, load_edition, portable_ref
+from kansrijk.paths import BOOK, CHAPTERS
 from kansrijk.problems import InputError
 from kansrijk.validation import EditionData, load_edition_data
 
@@ -69,7 +71,30 @@ def _mark_unchanged(folder: Path) -> None:
     os.replace(tmp, path)  # atomic: the edition is never seen half-written
 
 
-def build_edition(ref: str, options: BuildOptions, console: Console) -> BuildResult:
+def build_editions(refs: list[str], options: BuildOptions, console: Console) -> list[BuildResult]:
+    """Build several editions; their chapters and books share one pool of ``options.jobs``
+    processes, so editions run side by side without oversubscribing the machine. One edition's
+    failure stops neither the others nor the landing page."""
+    options.book.mkdir(parents=True, exist_ok=True)
+    log = options.book / ".kernels.log"
+    context = multiprocessing.get_context("spawn")  # no forked copies of threads or open files
+    progress = Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(bar_width=20),
+        TimeElapsedColumn(),
+        console=console,
+        disable=options.quiet,
+    )
+    pool = ProcessPoolExecutor(max(1, options.jobs), mp_context=context, initializer=quiet_kernels, initargs=(log,))
+    with pool, progress, ThreadPoolExecutor(max_workers=max(1, len(refs))) as editions:
+        futures = [editions.submit(build_edition, ref, options, progress, pool) for ref in refs]
+        results = [future.result() for future in futures]
+    write_landing(options.book)
+    return results
+
+
+def build_edition(ref: str, options: BuildOptions, progress: Progress, pool: Executor) -> BuildResult:
     """Build one edition; never raises for input or chapter failures (they are in the result)."""
     started = time.perf_counter()
     try:
@@ -88,13 +113,20 @@ def build_edition(ref: str, options: BuildOptions, console: Console) -> BuildRes
 
     stage = staging_dir(options.book, slug)
     try:
-        return _build(edition, data, key, stage, options, console, started)
+        return _build(edition, data, key, stage, options, progress, pool, started)
     finally:
         shutil.rmtree(stage, ignore_errors=True)
 
 
 def _build(
-    edition: Edition, data: EditionData, key: str, stage: Path, options: BuildOptions, console: Console, started: float
+    edition: Edition,
+    data: EditionData,
+    key: str,
+    stage: Path,
+    options: BuildOptions,
+    progress: Progress,
+    pool: Executor,
+    started: float,
 ) -> BuildResult:
     slug = edition.slug
     source = stage / "bron"
@@ -104,9 +136,7 @@ def _build(
     shutil.copytree(CHAPTERS / "_static", source / "_static")  # the book's style sheet
     templates = sorted(options.chapters.glob("*.ipynb"))
     start = datetime.now().astimezone()
-    # A repository edition is passed by its slug, so no local path is printed in the published book.
-    in_repo = edition.param_file == PARAMS / f"{slug}.yml"
-    runs = _execute(templates, source, slug if in_repo else str(edition.param_file), options, console, slug)
+    runs = _execute(templates, source, portable_ref(edition.param_file), progress, pool, slug)
     failed = [r for r in runs if r.failed]
     if failed:
         kept = keep_failed([r.output for r in failed], options.book, slug)
@@ -118,11 +148,13 @@ def _build(
 
     record = provenance.collect(edition, data.files, runs, start, end, key)
     (source / "herkomst.md").write_text(provenance.page(record), encoding="utf-8")
+    task = progress.add_task(f"{slug}: boek bouwen (Jupyter Book)", total=1)
     try:
-        with _Step(console, options.quiet, f"{slug}: boek bouwen (Jupyter Book)"):
-            html = build_html(source, stage / "uitvoer", edition, toc_for(options.chapters))
+        html = pool.submit(build_html, source, stage / "uitvoer", edition, toc_for(options.chapters)).result()
     except BookError as error:
         return BuildResult(slug, EXIT_FAILED, True, time.perf_counter() - started, f"Jupyter Book faalde:\n{error}")
+    finally:
+        progress.update(task, completed=1)
 
     assembled = stage / "editie"
     assembled.mkdir()
@@ -131,6 +163,9 @@ def _build(
     notebooks.mkdir()
     for run in runs:
         shutil.copy2(run.output, notebooks / run.name)
+    for folder in (FIGURES, TABLES):  # so that a reviewer's notebook shows its figures and tables
+        if (source / folder).is_dir():
+            shutil.copytree(source / folder, notebooks / folder)
     figures = kerncijfers.compute(kerncijfers.Analysis(edition, data))
     kerncijfers.write(figures, assembled / "kerncijfers.json")
     provenance.write(record, assembled / "provenance.json")
@@ -138,48 +173,19 @@ def _build(
     return BuildResult(slug, EXIT_OK, True, time.perf_counter() - started, f"gepubliceerd in {options.book / slug}")
 
 
-class _Step:
-    """A one-line spinner for a step without sub-steps (nothing when quiet)."""
-
-    def __init__(self, console: Console, quiet: bool, text: str) -> None:
-        self.status = None if quiet else console.status(text)
-
-    def __enter__(self) -> None:
-        if self.status:
-            self.status.__enter__()
-
-    def __exit__(self, *exc) -> None:
-        if self.status:
-            self.status.__exit__(*exc)
-
-
 def _execute(
-    templates: list[Path], source: Path, param_ref: str, options: BuildOptions, console: Console, slug: str
+    templates: list[Path], source: Path, param_ref: str, progress: Progress, pool: Executor, slug: str
 ) -> list[ChapterRun]:
-    """Run every chapter, ``options.jobs`` at a time, showing per-chapter progress and timings."""
+    """Run every chapter in the shared pool, showing per-chapter progress and timings."""
     runs: list[ChapterRun] = []
-    context = multiprocessing.get_context("spawn")  # no forked copies of threads or open files
-    progress = Progress(
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        BarColumn(bar_width=20),
-        TimeElapsedColumn(),
-        console=console,
-        disable=options.quiet,
-    )
-    workers = max(1, min(options.jobs, len(templates)))
-    log = source.parent / "kernels.log"
-    with progress, ProcessPoolExecutor(workers, mp_context=context, initializer=quiet_kernels, initargs=(log,)) as pool:
-        overall = progress.add_task(f"{slug}: hoofdstukken uitvoeren", total=len(templates))
-        futures = {
-            pool.submit(run_chapter, template, source / template.name, param_ref, source): template
-            for template in templates
-        }
-        for future in as_completed(futures):
-            run = future.result()
-            runs.append(run)
-            state = "[red]mislukt[/]" if run.failed else "[green]klaar[/]"
-            progress.console.print(f"  {run.name:<28} {state} in {run.seconds:5.1f} s") if not options.quiet else None
-            progress.advance(overall)
+    task = progress.add_task(f"{slug}: hoofdstukken uitvoeren", total=len(templates))
+    futures = [pool.submit(run_chapter, t, source / t.name, param_ref, source) for t in templates]
+    for future in as_completed(futures):
+        run = future.result()
+        runs.append(run)
+        state = "[red]mislukt[/]" if run.failed else "[green]klaar[/]"
+        if not progress.disable:
+            progress.console.print(f"  {slug}: {run.name:<28} {state} in {run.seconds:5.1f} s")
+        progress.advance(task)
     order = {t.name: i for i, t in enumerate(templates)}
     return sorted(runs, key=lambda r: order[r.name])

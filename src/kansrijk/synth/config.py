@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from kansrijk.paths import REFERENCE
 
@@ -33,16 +33,29 @@ class Targets(BaseModel):
 
 
 class SynthConfig(BaseModel):
-    """One synthetic edition: where it goes, how large, from which seed, calibrated to what."""
+    """One synthetic edition: where it goes, how large, from which seed, and either the figures
+    it is calibrated to (``doelen``) or the edition whose calibrated model it borrows (``model``,
+    with its own migration shares, which CBS does not give per district outside Utrecht)."""
 
     model_config = ConfigDict(extra="forbid")
     gemeentecode: str
     data: str
     seed: int
-    kinderen: int
+    kinderen: int | None = None  # default: three birth cohorts of the district facts
     scheidingsteken: str = ","
     boolean: tuple[str, str] = ("1", "0")
-    doelen: Targets
+    atlas: bool = True
+    doelen: Targets | None = None
+    model: str | None = None
+    migratie: dict[str, Share] | None = None
+
+    @model_validator(mode="after")
+    def _one_source(self) -> SynthConfig:
+        if (self.doelen is None) == (self.model is None):
+            raise ValueError("give either 'doelen' or 'model'")
+        if self.model is not None and self.migratie is None:
+            raise ValueError("an edition with 'model' needs 'migratie'")
+        return self
 
 
 def load_config(slug: str, path: Path = CONFIG_FILE) -> SynthConfig:

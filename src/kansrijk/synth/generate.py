@@ -15,7 +15,16 @@ from kansrijk.params import resolve_path
 from kansrijk.schemas import EDUCATION, MIGRATION
 from kansrijk.synth.config import SynthConfig, Targets, load_config
 from kansrijk.synth.facts import load_facts
-from kansrijk.synth.model import Draws, Knobs, Model, calibrate, population
+from kansrijk.synth.model import (
+    Draws,
+    Knobs,
+    Model,
+    calibrate,
+    cbs_composition,
+    education_shares,
+    implied_composition,
+    population,
+)
 
 # Children aged 0-5 per district: six birth cohorts of the district's annual births.
 COHORTS_0_5 = 6
@@ -25,22 +34,104 @@ CURVATURE_PENALTY = 1.0
 
 
 @dataclass(frozen=True)
-class SynthResult:
-    tables: dict[str, pd.DataFrame]
+class PovertyCurve:
+    """How child poverty follows household poverty: ``logit p125 = a + b x + c x^2`` with
+    ``x = logit`` of the households at or below 120% of the social minimum; the 105% share
+    follows the households around the social minimum. Fitted on a calibrated edition, it
+    carries over to municipalities whose CBS figures are coarser."""
+
+    coefficients: np.ndarray
+    scale_105: float
+    hh120_per_round: float  # households <=120% per household around the minimum (municipal)
+
+    def rates(self, facts: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        around = facts["pct_hh_rond_sociaal_minimum"].to_numpy(float) / 100
+        hh120 = pd.to_numeric(facts["pct_hh_tot_120_wsm"], errors="coerce").to_numpy(float) / 100
+        hh120 = np.where(np.isnan(hh120), around * self.hh120_per_round, hh120)
+        x = logit(hh120)
+        a, b, c = self.coefficients
+        p125 = expit(a + b * x + c * x**2)
+        return p125, np.minimum(p125 * around / hh120 * self.scale_105, p125)
+
+
+@dataclass(frozen=True)
+class Calibrated:
+    """A synthetic edition after calibration: its population, outcome and transferable parts."""
+
+    facts: pd.DataFrame
+    model: Model
     knobs: Knobs
+    outcome: object
+    curve: PovertyCurve
+    education_tilt: np.ndarray  # parents' education relative to CBS's profile of all adults
 
 
-def synthesise(config: SynthConfig, size: int | None = None) -> SynthResult:
-    """All tables of a synthetic edition, deterministic from the configuration's seed."""
+def _children(facts: pd.DataFrame) -> np.ndarray:
+    return facts["geboorten"].to_numpy(float) * COHORTS_0_5
+
+
+def fit_poverty_curve(facts: pd.DataFrame, targets: Targets) -> PovertyCurve:
+    """Fit the curve to the target figures, each residual in units of its tolerance, with a
+    penalty that keeps it as close to a straight line as those figures allow."""
+    children = _children(facts)
+    households = facts["pct_hh_tot_120_wsm"].to_numpy(float) / 100
+    around = facts["pct_hh_rond_sociaal_minimum"].to_numpy(float) / 100
+    codes = facts["wijk_code"].tolist()
+    x = logit(households)
+
+    def rates(abc: np.ndarray) -> np.ndarray:
+        return expit(abc[0] + abc[1] * x + abc[2] * x**2)
+
+    def residuals(abc: np.ndarray) -> np.ndarray:
+        p = rates(abc)
+        city = (np.average(p, weights=children) - targets.armoede_125) / 0.005
+        districts = [(p[codes.index(c)] - t) / 0.01 for c, t in targets.armoede_125_wijk.items()]
+        return np.array([city, *districts, CURVATURE_PENALTY * abc[2]])
+
+    fit = least_squares(residuals, x0=np.array([0.0, 1.0, 0.0]))
+    p125 = rates(fit.x)
+    scale = targets.armoede_105 / np.average(p125 * around / households, weights=children)
+    per_round = np.average(households, weights=children) / np.average(around, weights=children)
+    return PovertyCurve(fit.x, float(scale), float(per_round))
+
+
+def calibrate_edition(config: SynthConfig, size: int | None = None) -> Calibrated:
+    """Population and risk factors of an edition with ``doelen``, calibrated to them."""
+    targets = config.doelen
     facts = load_facts(config.gemeentecode)
-    catalogue = load_catalogue()
-    n = size or config.kinderen
+    n = size or config.kinderen or 3 * int(facts["geboorten"].sum())
     rng = np.random.default_rng(config.seed)
-    pop = population(facts, n, config.doelen, rng)
-    draws = Draws.new(rng, n, len(catalogue.codes))
-    model = Model(facts, pop, draws)
-    knobs, outcome = calibrate(model, config.doelen)
+    city = implied_composition(targets)
+    pop = population(facts, n, education_shares(facts, city, targets.opleiding_onbekend), targets.migratie, rng)
+    model = Model(facts, pop, Draws.new(rng, n, len(load_catalogue().codes)))
+    knobs, outcome = calibrate(model, targets)
+    tilt = city / cbs_composition(facts)
+    return Calibrated(facts, model, knobs, outcome, fit_poverty_curve(facts, targets), tilt / tilt.sum())
 
+
+def transfer_edition(config: SynthConfig, size: int | None = None) -> Calibrated:
+    """Population and risk factors of an edition that borrows another's calibrated model: its own
+    districts, births and CBS education profile (tilted as the model's parents are), its own
+    migration shares; the model's intercepts, loadings and poverty curve."""
+    base_config = load_config(config.model)
+    base = calibrate_edition(base_config)
+    facts = load_facts(config.gemeentecode)
+    n = size or config.kinderen or 3 * int(facts["geboorten"].sum())
+    rng = np.random.default_rng(config.seed)
+    city = cbs_composition(facts) * base.education_tilt
+    unknown = base_config.doelen.opleiding_onbekend
+    pop = population(facts, n, education_shares(facts, city, unknown), config.migratie, rng)
+    model = Model(facts, pop, Draws.new(rng, n, len(load_catalogue().codes)))
+    return Calibrated(facts, model, base.knobs, model.run(base.knobs), base.curve, base.education_tilt)
+
+
+def synthesise(config: SynthConfig, size: int | None = None) -> dict[str, pd.DataFrame]:
+    """All tables of a synthetic edition, deterministic from the configuration's seed."""
+    run = calibrate_edition(config, size) if config.doelen is not None else transfer_edition(config, size)
+    facts, pop, outcome = run.facts, run.model.pop, run.outcome
+    catalogue = load_catalogue()
+    n = len(pop.district)
+    rng = np.random.default_rng([config.seed, 1])  # pseudonyms: their own stream
     order = rng.permutation(n)  # pseudonyms carry no trace of district or education
     kind_id = np.empty(n, dtype=object)
     kind_id[order] = [f"K{i:06d}" for i in range(1, n + 1)]
@@ -64,46 +155,21 @@ def synthesise(config: SynthConfig, size: int | None = None) -> SynthResult:
         "wijken": facts[["wijk_code", "wijk_naam"]].copy(),
         "kinderen": kinderen,
         "risicofactoren": risicofactoren,
-        "armoede": poverty(facts, config.doelen),
-        "atlas": atlas(facts),
+        "armoede": poverty(facts, run.curve),
     }
-    return SynthResult(tables, knobs)
+    if config.atlas:
+        tables["atlas"] = atlas(facts)
+    return tables
 
 
-def poverty(facts: pd.DataFrame, targets: Targets) -> pd.DataFrame:
-    """Children 0-5 at or below 125% and 105% of WSM per district.
-
-    The child rate follows CBS's share of households at or below 120% of the social minimum on
-    the logit scale, ``logit p = a + b x + c x^2`` with ``x = logit h``: child poverty is more
-    concentrated than household poverty. The coefficients are fitted to the target figures,
-    each residual in units of its tolerance, with a penalty that keeps the curve as close to a
-    straight line as those figures allow. The 105% rate follows CBS's share of households
-    around the social minimum in proportion, scaled to the municipal target.
-    """
-    children = facts["geboorten"].to_numpy(float) * COHORTS_0_5
-    households = facts["pct_hh_tot_120_wsm"].to_numpy(float) / 100
-    codes = facts["wijk_code"].tolist()
-    x = logit(households)
-
-    def rates(abc: np.ndarray) -> np.ndarray:
-        return expit(abc[0] + abc[1] * x + abc[2] * x**2)
-
-    def residuals(abc: np.ndarray) -> np.ndarray:
-        p = rates(abc)
-        city = (np.average(p, weights=children) - targets.armoede_125) / 0.005
-        districts = [(p[codes.index(c)] - t) / 0.01 for c, t in targets.armoede_125_wijk.items()]
-        return np.array([city, *districts, CURVATURE_PENALTY * abc[2]])
-
-    fit = least_squares(residuals, x0=np.array([0.0, 1.0, 0.0]))
-    p125 = rates(fit.x)
-    ratio = facts["pct_hh_rond_sociaal_minimum"].to_numpy(float) / facts["pct_hh_tot_120_wsm"].to_numpy(float)
-    scale = targets.armoede_105 / np.average(p125 * ratio, weights=children)
-    p105 = np.minimum(p125 * ratio * scale, p125)
-    n = np.round(children).astype(int)
+def poverty(facts: pd.DataFrame, curve: PovertyCurve) -> pd.DataFrame:
+    """Children 0-5 (six birth cohorts) at or below 125% and 105% of WSM per district."""
+    p125, p105 = curve.rates(facts)
+    n = np.round(_children(facts)).astype(int)
     t125 = np.round(n * p125).astype(int)
     return pd.DataFrame(
         {
-            "wijk_code": codes,
+            "wijk_code": facts["wijk_code"].tolist(),
             "kinderen_0_5": n,
             "tot_125_wsm": t125,
             "tot_105_wsm": np.minimum(np.round(n * p105).astype(int), t125),
@@ -151,5 +217,4 @@ def write_tables(tables: dict[str, pd.DataFrame], folder: Path, separator: str =
 def synth_edition(slug: str, out: Path | None = None, size: int | None = None) -> list[Path]:
     """Generate and write the synthetic edition ``slug`` (to its configured folder unless ``out``)."""
     config = load_config(slug)
-    result = synthesise(config, size)
-    return write_tables(result.tables, out or resolve_path(config.data), config.scheidingsteken)
+    return write_tables(synthesise(config, size), out or resolve_path(config.data), config.scheidingsteken)

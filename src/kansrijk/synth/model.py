@@ -135,18 +135,32 @@ class Draws:
         )
 
 
-def education_shares(facts: pd.DataFrame, targets: Targets) -> np.ndarray:
-    """Share of each education level per district: CBS's district profile, tilted (by iterative
-    proportional fitting) so that the municipality's parents match the targets."""
+def implied_composition(targets: Targets) -> np.ndarray:
+    """The parents' education (laag, midden, hoog; without 'onbekend') that the target rates imply:
+    high = its share among extra attention * the overall rate / its own rate, and so on."""
     rate = targets.extra_aandacht_naar_opleiding
     unknown = targets.opleiding_onbekend
-    # The composition the published rates imply: high = share among extra attention * overall / rate.
     high = targets.hoog_onder_extra_aandacht * targets.extra_aandacht / rate["hoog"]
     rest = targets.extra_aandacht - high * rate["hoog"] - unknown * rate["onbekend"]
     low = (rest - (1 - high - unknown) * rate["midden"]) / (rate["laag"] - rate["midden"])
     city = np.array([low, 1 - high - unknown - low, high])
     if np.any(city <= 0):
         raise ValueError("the target rates imply an impossible education composition")
+    return city
+
+
+def cbs_composition(facts: pd.DataFrame) -> np.ndarray:
+    """CBS's education profile of the municipality's inhabitants (15-75), weighted by births."""
+    profile = facts[["opl_laag", "opl_midden", "opl_hoog"]].to_numpy(float)
+    profile /= profile.sum(axis=1, keepdims=True)
+    return np.average(profile, axis=0, weights=facts["geboorten"].to_numpy(float))
+
+
+def education_shares(facts: pd.DataFrame, city: np.ndarray, unknown: float) -> np.ndarray:
+    """Share of each education level per district: CBS's district profile, tilted (by iterative
+    proportional fitting) so that the municipality's parents have composition ``city``
+    (summing to ``1 - unknown``), with ``unknown`` for 'onbekend' everywhere."""
+    city = np.asarray(city, dtype=float) / np.sum(city) * (1 - unknown)
     profile = facts[["opl_laag", "opl_midden", "opl_hoog"]].to_numpy(float)
     profile /= profile.sum(axis=1, keepdims=True)
     weight = facts["geboorten"].to_numpy(float)
@@ -154,7 +168,7 @@ def education_shares(facts: pd.DataFrame, targets: Targets) -> np.ndarray:
     for _ in range(200):
         shares = profile * tilt
         shares /= shares.sum(axis=1, keepdims=True)
-        tilt *= city / np.average(shares, axis=0, weights=weight)
+        tilt *= city / (1 - unknown) / np.average(shares, axis=0, weights=weight)
     shares = profile * tilt
     shares = shares / shares.sum(axis=1, keepdims=True) * (1 - unknown)
     return np.column_stack([shares, np.full(len(facts), unknown)])
@@ -165,10 +179,12 @@ def _standardised_logit(share: np.ndarray) -> np.ndarray:
     return (x - x.mean()) / (x.std() or 1.0)
 
 
-def population(facts: pd.DataFrame, n: int, targets: Targets, rng: np.random.Generator) -> Population:
-    """Children per district in proportion to births, education by district, migration by both."""
+def population(
+    facts: pd.DataFrame, n: int, edu_shares: np.ndarray, migration_targets: dict[str, float], rng: np.random.Generator
+) -> Population:
+    """Children per district in proportion to births, education by district, migration by both.
+    Where CBS gives no migration background per district, every district starts equal."""
     per_district = allocate(n, facts["geboorten"].to_numpy(float))
-    edu_shares = education_shares(facts, targets)
     district, education = [], []
     for d, size in enumerate(per_district):
         counts = allocate(int(size), edu_shares[d])
@@ -179,14 +195,16 @@ def population(facts: pd.DataFrame, n: int, targets: Targets, rng: np.random.Gen
     age = rng.integers(0, 3, size=n)
 
     inhabitants = facts["inwoners"].to_numpy(float)
-    nonwestern = logit(facts["niet_westers"].to_numpy(float) / inhabitants)[district_arr]
-    western = (facts["westers"].to_numpy(float) / inhabitants)[district_arr]
+    nonwestern_share = pd.to_numeric(facts["niet_westers"], errors="coerce").to_numpy(float) / inhabitants
+    western_share = pd.to_numeric(facts["westers"], errors="coerce").to_numpy(float) / inhabitants
+    nonwestern = np.nan_to_num(logit(nonwestern_share), nan=0.0)[district_arr]
+    western = np.nan_to_num(western_share, nan=1.0)[district_arr]
     shift = np.array([MIGRATION_BY_EDUCATION[e] for e in EDUCATION])[education_arr]
-    p_unknown = targets.migratie["onbekend"]
+    p_unknown = migration_targets["onbekend"]
     # Intercepts solved on expectations (smooth), so the realised shares sit on the targets.
-    k_nw = _solve(lambda k: expit(nonwestern + shift + k).mean() * (1 - p_unknown), targets.migratie["niet-westers"])
+    k_nw = _solve(lambda k: expit(nonwestern + shift + k).mean() * (1 - p_unknown), migration_targets["niet-westers"])
     p_nw = expit(nonwestern + shift + k_nw) * (1 - p_unknown)
-    k_w = _solve(lambda k: (western * k * (1 - p_nw - p_unknown)).mean(), targets.migratie["westers"], 0, 20)
+    k_w = _solve(lambda k: (western * k * (1 - p_nw - p_unknown)).mean(), migration_targets["westers"], 0, 20)
     p_w = np.minimum(western * k_w, 1) * (1 - p_nw - p_unknown)
     u = rng.random(n)
     migration = np.select(
@@ -234,7 +252,9 @@ class Model:
         self.domain_index = np.array([DOMAINS.index(domain_of[c]) for c in self.codes])
         self.pop = pop
         self.draws = draws
-        poverty = _standardised_logit(facts["pct_hh_tot_120_wsm"].to_numpy(float) / 100)
+        # district poverty where CBS gives it per district; else every district equal
+        household_poverty = pd.to_numeric(facts["pct_hh_tot_120_wsm"], errors="coerce").to_numpy(float) / 100
+        poverty = np.nan_to_num(_standardised_logit(household_poverty), nan=0.0)
         self.base_adversity = (
             ADVERSITY_BY_POVERTY * poverty[pop.district]
             + np.array([ADVERSITY_BY_MIGRATION[m] for m in MIGRATION])[pop.migration]

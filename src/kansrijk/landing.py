@@ -1,0 +1,143 @@
+"""The series landing page ``book/index.html``: a card per edition and the key figures side by
+side, built from the editions' ``kerncijfers.json``; plain HTML that works from disk and served."""
+
+from __future__ import annotations
+
+import json
+import os
+from html import escape
+from pathlib import Path
+
+from kansrijk import fmt
+
+TITLE = "Kinderen en gezinnen in kwetsbare situaties"
+
+# (label, key in kerncijfers.json, format): the comparison table's rows
+ROWS = [
+    ("Kinderen van 0 tot en met 2 jaar", "kinderen.n", "getal"),
+    ("Met extra aandacht gevolgd", "kinderen.extra_aandacht.pct", "pct"),
+    ("Geen risicofactoren", "kinderen.balans.geen_risicofactoren", "pct"),
+    ("Risicofactoren, geen extra aandacht", "kinderen.balans.risico_niet_gevolgd", "pct"),
+    ("Extra aandacht, gezin in balans", "kinderen.balans.gevolgd_in_balans", "pct"),
+    ("Extra aandacht, gezin uit balans", "kinderen.balans.uit_balans", "pct"),
+    ("Extra aandacht bij laagopgeleide ouders", "kinderen.extra_aandacht_naar_opleiding.laag.pct", "pct"),
+    ("Extra aandacht bij middelbaar opgeleide ouders", "kinderen.extra_aandacht_naar_opleiding.midden.pct", "pct"),
+    ("Extra aandacht bij hoogopgeleide ouders", "kinderen.extra_aandacht_naar_opleiding.hoog.pct", "pct"),
+    ("Aandeel hoogopgeleide ouders onder extra aandacht", "kinderen.opleiding_onder_extra_aandacht.hoog", "pct"),
+    ("Kinderen 0-5 jaar tot 125% WSM", "armoede.pct_125", "pct"),
+    ("Kinderen 0-5 jaar tot 105% WSM", "armoede.pct_105", "pct"),
+]
+HEADLINES = [
+    ("Met extra aandacht", "kinderen.extra_aandacht.pct"),
+    ("Gezin uit balans", "kinderen.balans.uit_balans"),
+    ("Kinderen 0-5 tot 125% WSM", "armoede.pct_125"),
+]
+
+
+def _get(figures: dict, dotted: str) -> object:
+    value: object = figures
+    for part in dotted.split("."):
+        if not isinstance(value, dict) or part not in value:
+            return None
+        value = value[part]
+    return value
+
+
+def _show(value: object, kind: str) -> str:
+    return fmt.getal(value) if kind == "getal" else fmt.pct(value, 1)
+
+
+STYLE = """
+body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 0; color: #1d1d1f;
+       background: #f6f7f9; }
+header, main { max-width: 1040px; margin: 0 auto; padding: 1rem 1.25rem; }
+h1 { font-size: 1.8rem; margin: 1rem 0 0.25rem; overflow-wrap: break-word; }
+.cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(260px, 1fr)); gap: 1rem; }
+.card { background: #fff; border-radius: 10px; padding: 1rem 1.1rem; box-shadow: 0 1px 3px rgba(0,0,0,.12); }
+.card h2 { font-size: 1.25rem; margin: 0 0 .25rem; }
+.card a { color: #0a58a8; font-weight: 600; }
+.badge { display: inline-block; font-size: .8rem; padding: .1rem .5rem; border-radius: 999px; }
+.synthetisch { background: #7a4a00; color: #fff; }
+.echt { background: #0d6b3a; color: #fff; }
+.card dl { display: grid; grid-template-columns: auto auto; gap: .2rem .75rem; margin: .75rem 0; }
+.card dd { margin: 0; font-weight: 700; text-align: right; font-variant-numeric: tabular-nums; }
+.table-wrap { overflow-x: auto; background: #fff; border-radius: 10px; box-shadow: 0 1px 3px rgba(0,0,0,.12); }
+table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; }
+th, td { padding: .45rem .7rem; border-bottom: 1px solid #e3e5e8; text-align: right; white-space: nowrap; }
+th:first-child, td:first-child { text-align: left; white-space: normal; }
+tbody th { font-weight: normal; }
+caption { caption-side: top; text-align: left; font-weight: 600; padding: .6rem .7rem; }
+footer { max-width: 1040px; margin: 1.5rem auto; padding: 0 1.25rem; font-size: .85rem; color: #555; }
+"""
+
+
+def _editions(book: Path) -> list[tuple[str, dict]]:
+    found = []
+    for path in sorted(book.glob("*/kerncijfers.json")):
+        if path.parent.name.startswith("."):
+            continue
+        found.append((path.parent.name, json.loads(path.read_text(encoding="utf-8"))))
+    return sorted(found, key=lambda e: (e[1]["gemeente"], e[1]["jaar"]))
+
+
+def render(book: Path) -> str:
+    editions = _editions(book)
+    cards = []
+    for slug, k in editions:
+        kind = ("synthetisch", "Synthetische gegevens") if k["synthetisch"] else ("echt", "Registratiegegevens")
+        figures = "".join(
+            f"<dt>{escape(label)}</dt><dd>{escape(fmt.pct(_get(k, key), 1))}</dd>" for label, key in HEADLINES
+        )
+        cards.append(
+            f'<article class="card"><h2>{escape(k["gemeente"])} {k["jaar"]}</h2>'
+            f'<span class="badge {kind[0]}">{kind[1]}</span><dl>{figures}</dl>'
+            f'<a href="{escape(slug)}/html/index.html">Lees de editie</a></article>'
+        )
+    head = "".join(f"<th scope='col'>{escape(k['gemeente'])} {k['jaar']}</th>" for _, k in editions)
+    rows = "".join(
+        f"<tr><th scope='row'>{escape(label)}</th>"
+        + "".join(f"<td>{escape(_show(_get(k, key), kind))}</td>" for _, k in editions)
+        + "</tr>"
+        for label, key, kind in ROWS
+    )
+    empty = "<p>Er zijn nog geen edities gebouwd.</p>" if not editions else ""
+    return f"""<!DOCTYPE html>
+<html lang="nl">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
+<title>{TITLE}: alle edities</title>
+<style>{STYLE}</style>
+</head>
+<body>
+<header>
+<h1>{TITLE}</h1>
+<p>Een reproduceerbare rapportreeks over jonge kinderen en gezinnen in (mogelijk) kwetsbare situaties:
+één editie per gemeente en jaar. Kies een editie, of vergelijk de kerncijfers hieronder.</p>
+</header>
+<main>
+<section class="cards" aria-label="Edities">{"".join(cards)}</section>
+{empty}
+<h2>Kerncijfers naast elkaar</h2>
+<div class="table-wrap"><table>
+<caption>Kerncijfers per editie. Een streepje (–): niet gepubliceerd om de privacy te beschermen.</caption>
+<thead><tr><th scope="col">Kerncijfer</th>{head}</tr></thead>
+<tbody>{rows}</tbody>
+</table></div>
+</main>
+<footer>Bron: de <code>kerncijfers.json</code> van elke editie; zie per editie het hoofdstuk Methode en
+verantwoording. Synthetische edities beschrijven geen echte kinderen.</footer>
+</body>
+</html>
+"""
+
+
+def write_landing(book: Path) -> Path:
+    """Write ``book/index.html`` atomically."""
+    book.mkdir(parents=True, exist_ok=True)
+    target = book / "index.html"
+    tmp = target.with_suffix(".tmp")
+    tmp.write_text(render(book), encoding="utf-8")
+    os.replace(tmp, target)
+    return target
