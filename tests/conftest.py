@@ -20,3 +20,27 @@ def runner() -> CliRunner:
 @pytest.fixture
 def root() -> Path:
     return ROOT
+
+
+@pytest.fixture(scope="session")
+def utrecht_book(tmp_path_factory) -> Path:
+    """The Utrecht edition and the landing page, built once into a temporary book folder; with
+    its district map when the CBS layer is beside the checkout."""
+    import yaml
+
+    from kansrijk.boundaries import extract
+    from kansrijk.cli import app
+    from kansrijk.paths import PARAMS, SHARED_DATA
+
+    folder = tmp_path_factory.mktemp("utrecht")
+    params = yaml.safe_load((PARAMS / "utrecht.yml").read_text(encoding="utf-8"))
+    layer = SHARED_DATA / "cbs" / "wijken_2024.geojson"
+    if layer.is_file():
+        extract("GM0344", layer, folder / "grenzen.geojson")
+        params["grenzen"] = str(folder / "grenzen.geojson")
+    param_file = folder / "utrecht.yml"
+    param_file.write_text(yaml.safe_dump(params, allow_unicode=True), encoding="utf-8")
+    book = folder / "boek"
+    result = CliRunner().invoke(app, ["build", str(param_file), "--book-dir", str(book), "--quiet"])
+    assert result.exit_code == 0, result.output
+    return book

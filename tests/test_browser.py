@@ -1,0 +1,137 @@
+"""The Utrecht edition and the landing page in a real browser: Debian's Chromium, headless,
+driven by Playwright. Screenshots of every page go to ``book/screenshots/`` for review."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import re
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+
+from kansrijk.paths import BOOK
+
+pytestmark = [pytest.mark.build, pytest.mark.browser]
+
+CHROMIUM = Path("/usr/bin/chromium")
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOTS = BOOK / "screenshots"
+PHONE = 390
+
+if not CHROMIUM.exists():
+    if os.environ.get("CI"):
+        raise RuntimeError("CI must install Debian's chromium (see .ci/run)")
+    pytest.skip("Debian's chromium is not installed", allow_module_level=True)
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def site(utrecht_book):
+    """The book folder served on a free localhost port."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=utrecht_book))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", utrecht_book
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+        yield chromium
+        chromium.close()
+
+
+def _pages(book: Path) -> list[str]:
+    html = sorted(p.name for p in (book / "utrecht" / "html").glob("*.html") if p.name not in ("genindex.html",))
+    return ["index.html", *(f"utrecht/html/{name}" for name in html)]
+
+
+@pytest.fixture(scope="module")
+def screenshots():
+    if SCREENSHOTS.exists():
+        shutil.rmtree(SCREENSHOTS)
+    SCREENSHOTS.mkdir(parents=True)
+    return SCREENSHOTS
+
+
+def _visit(browser, url: str, width: int):
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    errors: list[str] = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("requestfailed", lambda request: errors.append(f"{request.url}: {request.failure}"))
+    page.goto(url, wait_until="networkidle")
+    return page, errors
+
+
+def test_every_page_in_a_real_browser(site, browser, screenshots):
+    base, book = site
+    problems = []
+    for path in _pages(book):
+        if path.endswith("search.html"):
+            continue  # the search page is tested with a query below
+        for width in (1280, PHONE):
+            page, errors = _visit(browser, f"{base}/{path}", width)
+            name = path.replace("/html/", "-").replace("/", "-").removesuffix(".html")
+            page.screenshot(path=str(screenshots / f"{name}-{width}.png"), full_page=True)
+            broken_images = page.evaluate(
+                "() => [...document.images].filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src)"
+            )
+            text = page.evaluate("() => document.body.innerText")
+            overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+            if errors:
+                problems.append(f"{path} @ {width}: console errors {errors}")
+            if broken_images:
+                problems.append(f"{path} @ {width}: images not loaded {broken_images}")
+            if re.search(r"\b(nan|NaN|None)\b|\{glue", text):
+                problems.append(f"{path} @ {width}: 'nan', 'None' or a glue placeholder in the text")
+            if width == PHONE and overflow > 1:
+                problems.append(f"{path} @ {width}: scrolls horizontally by {overflow} px")
+            if path.startswith("utrecht/") and "Synthetische gegevens" not in page.inner_text(
+                ".bd-header-announcement"
+            ):
+                problems.append(f"{path}: no synthetic-data banner")
+            page.close()
+    assert not problems, "\n".join(problems)
+
+
+def test_search_finds_armoede(site, browser):
+    base, _ = site
+    page, errors = _visit(browser, f"{base}/utrecht/html/search.html?q=armoede", 1280)
+    page.wait_for_selector("#search-results ul.search li", timeout=15000)
+    results = page.locator("#search-results ul.search li").count()
+    assert results >= 1
+    assert "armoede" in page.inner_text("#search-results").lower()
+    assert not errors
+    page.close()
+
+
+def test_figures_have_alt_text_and_tables_a_download(site, browser):
+    base, _ = site
+    page, _ = _visit(browser, f"{base}/utrecht/html/armoede.html", 1280)
+    alts = page.evaluate("() => [...document.querySelectorAll('figure img')].map(i => i.alt)")
+    assert alts and all(alts)
+    assert page.locator("table caption").count() >= 1
+    assert page.locator("a.download, a[download], a.reference.download").count() >= 1
+    page.close()
