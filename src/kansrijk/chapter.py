@@ -158,13 +158,14 @@ def _escape(value: object) -> str:
     return re.sub(r"([|*_`])", r"\\\1", str(value))
 
 
+NUMERIC = re.compile(r"^[\d.,%–\s<>=-]*$")
+
+
 def _markdown_table(frame: pd.DataFrame) -> str:
+    """A MyST table: figures right-aligned, text left-aligned."""
     header = "| " + " | ".join(_escape(c) for c in frame.columns) + " |"
-    align = (
-        "|"
-        + "|".join(":---" if frame[c].dtype == object and i == 0 else "---:" for i, c in enumerate(frame.columns))
-        + "|"
-    )
+    numeric = [frame[c].astype(str).str.match(NUMERIC).all() for c in frame.columns]
+    align = "|" + "|".join("---:" if is_number else ":---" for is_number in numeric) + "|"
     rows = ["| " + " | ".join(_escape(v) for v in row) + " |" for row in frame.itertuples(index=False)]
     return "\n".join([header, align, *rows])
 
