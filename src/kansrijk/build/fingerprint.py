@@ -43,7 +43,10 @@ def cache_key(edition: Edition, inputs: tuple[InputFile, ...], chapters: Path) -
     parts: dict[str, object] = {
         "hoofdstukken": {str(p.relative_to(chapters)): _digest(p) for p in _files(chapters, "*")},
         "code": {str(p.relative_to(PACKAGE)): _digest(p) for p in _files(PACKAGE, "*.py")},
-        "referentie": {str(p.relative_to(REFERENCE)): _digest(p) for p in _files(REFERENCE, "*")},
+        # reference data (not their README): catalogue, facts, cited figures
+        "referentie": {
+            str(p.relative_to(REFERENCE)): _digest(p) for p in _files(REFERENCE, "*") if p.suffix in (".csv", ".yml")
+        },
         "boek": {p.name: _digest(p) for p in (CONFIG, TOC) if p.is_file()},
         "parameters": edition.params.model_dump(mode="json"),
         "grenzen": _digest(edition.boundaries) if edition.boundaries else None,
