@@ -44,3 +44,11 @@ def lower_first(text: str) -> str:
     """A label inside a sentence: 'Chronisch zieke ouder' -> 'chronisch zieke ouder' (proper nouns
     further on, such as 'Nederlands', keep their capital)."""
     return text[:1].lower() + text[1:]
+
+
+def upper_first(text: str) -> str:
+    """The start of a sentence: 'lage opleiding ...' -> 'Lage opleiding ...' (after a quote too)."""
+    for i, char in enumerate(text):
+        if char.isalpha():
+            return text[:i] + char.upper() + text[i + 1 :]
+    return text

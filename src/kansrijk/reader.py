@@ -78,7 +78,6 @@ def _read_csv(path: Path, expected: list[str]) -> pd.DataFrame:
         keep_default_na=False,
         na_values=[""],
         skipinitialspace=False,
-        engine="python",
     )
     frame.columns = [str(c).strip() for c in frame.columns]
     frame.index = pd.RangeIndex(2, len(frame) + 2, name="rij")

@@ -16,13 +16,11 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from kansrijk import kerncijfers
 from kansrijk.build import provenance
 from kansrijk.build.book import BookError, build_html, toc_for
 from kansrijk.build.execute import ChapterRun, quiet_kernels, run_chapter
 from kansrijk.build.fingerprint import cache_key
 from kansrijk.build.publish import keep_failed, publish, staging_dir
-from kansrijk.chapter import FIGURES, TABLES
 from kansrijk.landing import write_landing
 from kansrijk.params import Edition, load_edition, portable_ref
 from kansrijk.paths import BOOK, CHAPTERS
@@ -155,6 +153,10 @@ def _build(
         return BuildResult(slug, EXIT_FAILED, True, time.perf_counter() - started, f"Jupyter Book faalde:\n{error}")
     finally:
         progress.update(task, completed=1)
+
+    # imported here, not at the top: an unchanged edition needs neither (a warm build stays fast)
+    from kansrijk import kerncijfers
+    from kansrijk.chapter import FIGURES, TABLES
 
     assembled = stage / "editie"
     assembled.mkdir()
