@@ -16,7 +16,7 @@ import pandas as pd
 import yaml
 from IPython.display import Markdown, display
 
-from kansrijk import figures, fmt
+from kansrijk import fmt
 from kansrijk.disclosure import protect_poverty, protect_rates, protect_row_shares, protect_shares
 from kansrijk.kerncijfers import Analysis
 from kansrijk.params import Edition, load_edition
@@ -75,7 +75,9 @@ class Chapter:
         folder = self.folder / FIGURES
         folder.mkdir(exist_ok=True)
         fig.savefig(folder / f"{name}.png", bbox_inches="tight")
-        figures.plt.close(fig)
+        import matplotlib.pyplot as plt  # loaded already: the figure was drawn with it
+
+        plt.close(fig)
         directive = [f"```{{figure}} {FIGURES}/{name}.png", f":name: {name}", f":alt: {alt}", ":width: 100%", ""]
         display(Markdown("\n".join([*directive, f"{caption} {source}", "```"])))
 
@@ -182,5 +184,4 @@ def open_chapter(editie: str, folder: str | Path = ".") -> Chapter:
     print(f"Editie {edition.slug}: {edition.title}. Invoer gevalideerd tegen het datacontract:")
     for f in data.files:
         print(f"  {f.name}: {f.rows} rijen, {f.columns} kolommen, SHA-256 {f.sha256[:16]}…")
-    figures.set_theme()
     return Chapter(edition, data, Analysis(edition, data), Path(folder))

@@ -1,7 +1,8 @@
 """The book's figures: one seaborn theme, a colour-blind-safe palette, Dutch labels and numbers.
 
 Every function returns a matplotlib Figure and draws only published (disclosure-controlled)
-values: a suppressed value (``NaN``) is left out and marked with a dash.
+values: a suppressed value (``NaN``) is left out and marked with a dash. Importing this module
+applies the book's theme, so a chapter that draws nothing does not pay for seaborn.
 """
 
 from __future__ import annotations
@@ -291,3 +292,6 @@ def choropleth(boundaries: Path, values: pd.Series, title: str, legend: str, ref
     ax.set_title(title)
     fig.tight_layout()
     return fig
+
+
+set_theme()

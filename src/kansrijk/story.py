@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from statsmodels.stats.proportion import proportions_ztest
 
 from kansrijk import fmt
 
@@ -32,6 +31,8 @@ UNPUBLISHABLE = "Het verschil naar {what} is in deze editie niet te publiceren, 
 
 def differs(k1: float, n1: float, k2: float, n2: float) -> int:
     """+1 when group 1's rate is significantly higher, -1 when lower, 0 otherwise (z-test)."""
+    from statsmodels.stats.proportion import proportions_ztest  # heavy: only where groups are compared
+
     if min(n1, n2) <= 0 or any(np.isnan([k1, n1, k2, n2])):
         return 0
     if k1 + k2 in (0, n1 + n2):

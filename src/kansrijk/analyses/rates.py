@@ -6,11 +6,12 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from statsmodels.stats.proportion import proportion_confint
 
 
 def wilson(k: int | np.ndarray, n: int | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """95% Wilson interval of k out of n, on the 0-100 scale (NaN where n is 0)."""
+    from statsmodels.stats.proportion import proportion_confint  # heavy: only where rates are shown
+
     k, n = np.asarray(k, dtype=float), np.asarray(n, dtype=float)
     safe = np.where(n > 0, n, 1)
     low, high = proportion_confint(k, safe, alpha=0.05, method="wilson")

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.stats import chi2_contingency
 
 from kansrijk.analyses.profile import STACKING
 
@@ -35,6 +34,8 @@ class ChiSquare:
 def association_test(counts: pd.DataFrame) -> ChiSquare | None:
     """Pearson's chi-square test of independence and Cramér's V, on the rows and columns that
     hold children; ``None`` when fewer than two of either remain."""
+    from scipy.stats import chi2_contingency  # heavy: only where the test is shown
+
     table = counts.loc[counts.sum(axis=1) > 0, counts.sum(axis=0) > 0]
     if min(table.shape) < 2:
         return None
