@@ -105,28 +105,49 @@ def category_bars(table: pd.DataFrame, labels: dict[str, str], xlabel: str) -> F
     return fig
 
 
-def rate_figure(table: pd.DataFrame, labels: dict[str, str], xlabel: str, reference: float | None = None) -> Figure:
-    """Rates with 95% intervals per group (points and whiskers), the overall rate as a line."""
-    fig, ax = plt.subplots(figsize=(WIDTH, 0.5 * len(table) + 1.2))
-    y = np.arange(len(table))
-    pct = table["pct"].to_numpy(float)
-    low, high = table["ci_laag"].to_numpy(float), table["ci_hoog"].to_numpy(float)
-    ax.barh(y, np.nan_to_num(pct), color=PALETTE[0], height=0.55, alpha=0.85)
-    ax.errorbar(pct, y, xerr=[pct - low, high - pct], fmt="none", ecolor="black", capsize=3, lw=1)
-    for value, hi, pos in zip(pct, high, y, strict=True):
+def _interval_bars(
+    values: np.ndarray,
+    low: np.ndarray,
+    high: np.ndarray,
+    labels: list[str],
+    xlabel: str,
+    reference: float | None,
+    reference_label: str,
+    colors: list | str = PALETTE[0],
+) -> Figure:
+    """Horizontal bars with 95% intervals and their value, and a dashed reference line."""
+    fig, ax = plt.subplots(figsize=(WIDTH, 0.45 * len(values) + 1.3))
+    y = np.arange(len(values))
+    ax.barh(y, np.nan_to_num(values), color=colors, height=0.6, alpha=0.9)
+    ax.errorbar(values, y, xerr=[values - low, high - values], fmt="none", ecolor="black", capsize=2.5, lw=0.9)
+    for value, hi, pos in zip(values, high, y, strict=True):
         text = fmt.pct(value) if np.isfinite(value) else fmt.DASH
-        ax.text((hi if np.isfinite(hi) else 0) + 1, pos, text, va="center", fontsize=9)
+        ax.text((hi if np.isfinite(hi) else 0) + 0.8, pos, text, va="center", fontsize=9)
     if reference is not None:
-        ax.axvline(reference, color=NEUTRAL, ls="--", lw=1.2)
-        ax.text(reference, -0.7, f"gemiddeld {fmt.pct(reference)}", color=NEUTRAL, fontsize=9, ha="center")
-    ax.set_yticks(y, [labels.get(str(i), str(i)) for i in table.index])
+        ax.axvline(reference, color="black", ls="--", lw=1.2)
+        label = f"{reference_label}: {fmt.pct(reference)}"
+        ax.text(reference + 0.4, len(values) - 0.35, label, fontsize=9, va="bottom")
+    ax.set_yticks(y, labels)
     ax.invert_yaxis()
     top = np.nanmax(high) if np.isfinite(high).any() else 100
-    ax.set_xlim(0, min(100, top * 1.2 + 5))
+    ax.set_xlim(0, min(100, top * 1.2 + 4))
     _pct_axis(ax.xaxis)
     ax.set_xlabel(xlabel)
     fig.tight_layout()
     return fig
+
+
+def rate_figure(table: pd.DataFrame, labels: dict[str, str], xlabel: str, reference: float | None = None) -> Figure:
+    """Rates with 95% intervals per group, the overall rate as a reference line."""
+    return _interval_bars(
+        table["pct"].to_numpy(float),
+        table["ci_laag"].to_numpy(float),
+        table["ci_hoog"].to_numpy(float),
+        [labels.get(str(i), str(i)) for i in table.index],
+        xlabel,
+        reference,
+        "gemiddeld",
+    )
 
 
 def count_bars(counts: pd.Series, labels: dict[str, str], xlabel: str) -> Figure:
@@ -197,29 +218,20 @@ def heatmap(matrix: pd.DataFrame, labels: dict[str, str], title: str) -> Figure:
 
 
 def district_rates(table: pd.DataFrame, value: str, low: str, high: str, reference: float, xlabel: str) -> Figure:
-    """Districts ordered by a rate, with intervals and the municipal level as a reference line."""
+    """Districts ordered by a rate, with intervals; above the municipal level in another colour."""
     ordered = table.sort_values(value, ascending=False, na_position="last")
-    fig, ax = plt.subplots(figsize=(WIDTH, 0.42 * len(ordered) + 1.4))
-    y = np.arange(len(ordered))
-    v = ordered[value].to_numpy(float)
-    lo, hi = ordered[low].to_numpy(float), ordered[high].to_numpy(float)
-    colors = [PALETTE[3] if (np.isfinite(x) and x > reference) else PALETTE[0] for x in v]
-    ax.barh(y, np.nan_to_num(v), color=colors, height=0.6)
-    ax.errorbar(v, y, xerr=[v - lo, hi - v], fmt="none", ecolor="black", capsize=2, lw=0.8)
-    for x, h, pos in zip(v, hi, y, strict=True):
-        ax.text(
-            (h if np.isfinite(h) else 0) + 0.6, pos, fmt.pct(x) if np.isfinite(x) else fmt.DASH, va="center", fontsize=9
-        )
-    ax.axvline(reference, color="black", ls="--", lw=1.2)
-    ax.text(reference + 0.4, len(ordered) - 0.3, f"gemeente: {fmt.pct(reference)}", fontsize=9, va="bottom")
-    ax.set_yticks(y, ordered["wijk_naam"])
-    ax.invert_yaxis()
-    top = np.nanmax(hi) if np.isfinite(hi).any() else 100
-    ax.set_xlim(0, min(100, top * 1.15 + 3))
-    _pct_axis(ax.xaxis)
-    ax.set_xlabel(xlabel)
-    fig.tight_layout()
-    return fig
+    values = ordered[value].to_numpy(float)
+    colors = [PALETTE[3] if (np.isfinite(x) and x > reference) else PALETTE[0] for x in values]
+    return _interval_bars(
+        values,
+        ordered[low].to_numpy(float),
+        ordered[high].to_numpy(float),
+        list(ordered["wijk_naam"]),
+        xlabel,
+        reference,
+        "gemeente",
+        colors,
+    )
 
 
 def atlas_scatter(table: pd.DataFrame, mean: float) -> Figure:
