@@ -240,3 +240,9 @@ def test_story_poverty_names_the_highest_districts():
     districts = pd.DataFrame({"wijk_naam": ["A", "B", "C"], "pct_125": [36.0, 20.0, 5.0]})
     text = story.poverty_summary({"pct_125": 11.1}, districts)
     assert text.startswith("1 op de 9") and "A (36%) en B (20%)" in text
+
+
+def test_dutch_enumeration_and_capitals():
+    assert fmt.enumeration(["Zuidwest"]) == "Zuidwest"
+    assert fmt.enumeration(["Overvecht", "Zuidwest", "Zuid"]) == "Overvecht, Zuidwest en Zuid"
+    assert fmt.upper_first("‘lage opleiding’ hangt") == "‘Lage opleiding’ hangt"

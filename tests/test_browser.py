@@ -63,7 +63,9 @@ def browser():
 
 
 def _pages(book: Path) -> list[str]:
-    html = sorted(p.name for p in (book / "utrecht" / "html").glob("*.html") if p.name not in ("genindex.html",))
+    """The landing page and every content page (the edition's index.html only redirects)."""
+    skip = ("genindex.html", "index.html")
+    html = sorted(p.name for p in (book / "utrecht" / "html").glob("*.html") if p.name not in skip)
     return ["index.html", *(f"utrecht/html/{name}" for name in html)]
 
 
@@ -114,6 +116,14 @@ def test_every_page_in_a_real_browser(site, browser, screenshots):
                 problems.append(f"{path}: no synthetic-data banner")
             page.close()
     assert not problems, "\n".join(problems)
+
+
+def test_edition_entry_opens_the_summary(site, browser):
+    base, _ = site
+    page, _ = _visit(browser, f"{base}/utrecht/html/index.html", 1280)
+    page.wait_for_url("**/samenvatting.html")
+    assert page.locator("h1").first.inner_text().startswith("Samenvatting")
+    page.close()
 
 
 def test_search_finds_armoede(site, browser):

@@ -52,3 +52,9 @@ def upper_first(text: str) -> str:
         if char.isalpha():
             return text[:i] + char.upper() + text[i + 1 :]
     return text
+
+
+def enumeration(items: list[str]) -> str:
+    """'A', 'A en B', 'A, B en C'."""
+    items = [str(i) for i in items]
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " en " + items[-1]
