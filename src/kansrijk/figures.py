@@ -51,14 +51,11 @@ def _pct_axis(axis, decimals: int = 0) -> None:
     axis.set_major_formatter(FuncFormatter(lambda v, _: fmt.pct(v, decimals)))
 
 
-def _label_bars(ax, values, positions, horizontal: bool = True, decimals: int = 0, offset: float = 0.6) -> None:
+def _label_bars(ax, values, positions, offset: float = 0.6) -> None:
+    """The percentage at the end of each horizontal bar (a dash where it is not published)."""
     for value, pos in zip(values, positions, strict=True):
-        text = fmt.pct(value, decimals) if pd.notna(value) else fmt.DASH
-        x = (value if pd.notna(value) else 0) + offset
-        if horizontal:
-            ax.text(x, pos, text, va="center", ha="left", fontsize=9)
-        else:
-            ax.text(pos, x, text, ha="center", va="bottom", fontsize=9)
+        text = fmt.pct(value) if pd.notna(value) else fmt.DASH
+        ax.text((value if pd.notna(value) else 0) + offset, pos, text, va="center", ha="left", fontsize=9)
 
 
 def balance_figure(edition_pct: dict[str, float], practice: dict[str, tuple[float, float]]) -> Figure:

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from kansrijk.analyses import factors, poverty, profile, rates, stacking
@@ -80,16 +79,13 @@ class Analysis:
         return poverty.municipality(self.data.armoede)
 
 
-def _num(value: float | int | None, decimals: int | None = None) -> float | int | None:
-    """A JSON-safe plain Python number (NaN and suppressed values become ``None``)."""
-    if value is None or (isinstance(value, float | np.floating) and math.isnan(value)):
-        return None
-    if isinstance(value, int | np.integer):
-        return int(value)
-    return round(float(value), decimals) if decimals is not None else float(value)
+def _pct(value: float | None) -> float | None:
+    """A percentage as a plain JSON number with one decimal; a suppressed one (NaN) is ``None``."""
+    return None if value is None or math.isnan(value) else round(float(value), 1)
 
 
 def _count(value: float | None) -> int | None:
+    """A count as a plain JSON integer; a suppressed one (NaN) is ``None``."""
     return None if value is None or math.isnan(value) else int(value)
 
 
@@ -99,16 +95,16 @@ def _rates(table: pd.DataFrame, t: Thresholds) -> dict[str, dict]:
         str(category): {
             "n": _count(row["n"]),
             "noemer": _count(row["noemer"]),
-            "pct": _num(row["pct"], 1),
-            "ci_laag": _num(row["ci_laag"], 1),
-            "ci_hoog": _num(row["ci_hoog"], 1),
+            "pct": _pct(row["pct"]),
+            "ci_laag": _pct(row["ci_laag"]),
+            "ci_hoog": _pct(row["ci_hoog"]),
         }
         for category, row in safe.iterrows()
     }
 
 
 def _shares(table: pd.DataFrame, t: Thresholds, total: int | None = None) -> dict[str, float | None]:
-    return {str(c): _num(v, 1) for c, v in protect_shares(table, t, total)["pct"].items()}
+    return {str(c): _pct(v) for c, v in protect_shares(table, t, total)["pct"].items()}
 
 
 def compute(analysis: Analysis) -> dict:
@@ -142,30 +138,30 @@ def compute(analysis: Analysis) -> dict:
         "onthulling": {"min_cel": t.min_cel, "min_noemer": t.min_noemer},
         "kinderen": {
             "n": None if t.count_unsafe(n_children) else n_children,
-            "extra_aandacht": {"n": _count(attention["n"]), "pct": _num(attention["pct"], 1)},
+            "extra_aandacht": {"n": _count(attention["n"]), "pct": _pct(attention["pct"])},
             "balans": _shares(a.balance, t, n_children),
             "extra_aandacht_naar_opleiding": _rates(a.by_education, t),
             "opleiding_onder_extra_aandacht": _shares(a.education_of_attention, t),
             "extra_aandacht_naar_migratieachtergrond": _rates(a.by_migration, t),
             "top_risicofactoren": [
-                {"code": code, "n": _count(row.n), "pct": _num(row.pct, 1)}
+                {"code": code, "n": _count(row.n), "pct": _pct(row.pct)}
                 for code, row in top.iterrows()
                 if a.prevalence.at[code, "n"] > 0
             ],
             "stapeling_naar_opleiding": {
-                str(edu): {str(cat): _num(v, 1) for cat, v in row.items()} for edu, row in stack.iterrows()
+                str(edu): {str(cat): _pct(v) for cat, v in row.items()} for edu, row in stack.iterrows()
             },
         },
         "armoede": {
             "kinderen_0_5": None if t.count_unsafe(total["kinderen_0_5"]) else int(total["kinderen_0_5"]),
-            "pct_125": _num(municipal.iloc[0], 1),
-            "pct_105": _num(municipal.iloc[1], 1),
+            "pct_125": _pct(municipal.iloc[0]),
+            "pct_105": _pct(municipal.iloc[1]),
             "wijken": {
                 str(code): {
                     "naam": row.wijk_naam,
                     "kinderen_0_5": _count(row.kinderen_0_5),
-                    "pct_125": _num(row.pct_125, 1),
-                    "pct_105": _num(row.pct_105, 1),
+                    "pct_125": _pct(row.pct_125),
+                    "pct_105": _pct(row.pct_105),
                 }
                 for code, row in districts.iterrows()
             },
