@@ -21,7 +21,7 @@ from kansrijk.disclosure import protect_poverty, protect_rates, protect_row_shar
 from kansrijk.kerncijfers import Analysis
 from kansrijk.params import Edition, load_edition
 from kansrijk.paths import REFERENCE
-from kansrijk.validation import EditionData, load_edition_data
+from kansrijk.validation import load_edition_data
 
 TABLES = "tabellen"
 FIGURES = "figuren"
@@ -34,12 +34,14 @@ SUPPRESSED_NOTE = (
 
 @dataclass
 class Chapter:
-    """One chapter's view of an edition."""
+    """One chapter's view of an edition: its analyses and the folder it writes figures and tables to."""
 
-    edition: Edition
-    data: EditionData
     analysis: Analysis
     folder: Path
+
+    @property
+    def edition(self) -> Edition:
+        return self.analysis.edition
 
     @property
     def source_jgz(self) -> str:
@@ -184,4 +186,4 @@ def open_chapter(editie: str, folder: str | Path = ".") -> Chapter:
     print(f"Editie {edition.slug}: {edition.title}. Invoer gevalideerd tegen het datacontract:")
     for f in data.files:
         print(f"  {f.name}: {f.rows} rijen, {f.columns} kolommen, SHA-256 {f.sha256[:16]}…")
-    return Chapter(edition, data, Analysis(edition, data), Path(folder))
+    return Chapter(Analysis(edition, data), Path(folder))

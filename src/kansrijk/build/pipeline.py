@@ -36,7 +36,6 @@ class BuildResult:
 
     slug: str
     code: int
-    executed: bool = False
     seconds: float = 0.0
     message: str = ""
     problems: list = field(default_factory=list)
@@ -107,7 +106,7 @@ def build_edition(ref: str, options: BuildOptions, progress: Progress, pool: Exe
     final = options.book / slug
     if not options.force and _published_key(final) == key:
         _mark_unchanged(final)
-        return BuildResult(slug, EXIT_OK, False, time.perf_counter() - started, "ongewijzigd, niet opnieuw uitgevoerd")
+        return BuildResult(slug, EXIT_OK, time.perf_counter() - started, "ongewijzigd, niet opnieuw uitgevoerd")
 
     stage = staging_dir(options.book, slug)
     try:
@@ -139,9 +138,7 @@ def _build(
     if failed:
         kept = keep_failed([r.output for r in failed], options.book, slug)
         message = "; ".join(f"hoofdstuk {r.name} faalde in cel {r.cell}: {r.error}" for r in failed)
-        return BuildResult(
-            slug, EXIT_FAILED, True, time.perf_counter() - started, f"{message} (notebook bewaard in {kept})"
-        )
+        return BuildResult(slug, EXIT_FAILED, time.perf_counter() - started, f"{message} (notebook bewaard in {kept})")
     end = datetime.now().astimezone()
 
     record = provenance.collect(edition, data.files, runs, start, end, key)
@@ -150,7 +147,7 @@ def _build(
     try:
         html = pool.submit(build_html, source, stage / "uitvoer", edition, toc_for(options.chapters)).result()
     except BookError as error:
-        return BuildResult(slug, EXIT_FAILED, True, time.perf_counter() - started, f"Jupyter Book faalde:\n{error}")
+        return BuildResult(slug, EXIT_FAILED, time.perf_counter() - started, f"Jupyter Book faalde:\n{error}")
     finally:
         progress.update(task, completed=1)
 
@@ -172,7 +169,7 @@ def _build(
     kerncijfers.write(figures, assembled / "kerncijfers.json")
     provenance.write(record, assembled / "provenance.json")
     publish(assembled, options.book, slug)
-    return BuildResult(slug, EXIT_OK, True, time.perf_counter() - started, f"gepubliceerd in {options.book / slug}")
+    return BuildResult(slug, EXIT_OK, time.perf_counter() - started, f"gepubliceerd in {options.book / slug}")
 
 
 def _execute(
