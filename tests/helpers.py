@@ -86,7 +86,7 @@ def random_tables(n: int = 900, seed: int = 7, reverse_gradient: bool = False) -
     codes = ["WK099801", "WK099802", "WK099803", "WK099804"]
     wijken = pd.DataFrame({"wijk_code": codes, "wijk_naam": ["Haven", "Dorp", "Polder", "Eiland"]})
     district = rng.choice(4, size=n, p=[0.4, 0.3, 0.255, 0.045])
-    education = rng.choice(["laag", "midden", "hoog", "onbekend"], size=n, p=[0.3, 0.35, 0.3, 0.05])
+    education = rng.choice(["laag", "midden", "hoog", "onbekend"], size=n, p=[0.3, 0.32, 0.3, 0.08])
     migration = rng.choice(["nederlands", "westers", "niet-westers", "onbekend"], size=n, p=[0.6, 0.1, 0.27, 0.03])
     base = {"laag": 0.5, "midden": 0.3, "hoog": 0.1, "onbekend": 0.3}
     if reverse_gradient:
@@ -132,3 +132,93 @@ def random_tables(n: int = 900, seed: int = 7, reverse_gradient: bool = False) -
         "risicofactoren": pd.DataFrame(rows, columns=["kind_id", "risicofactor"]),
         "armoede": armoede,
     }
+
+
+def planted_tables(seed: int = 11) -> dict[str, pd.DataFrame]:
+    """The small municipality of issue 9, made from the contract with planted small groups:
+    1,600 children; 37 of low-educated parents, 34 of them followed; 9 of unknown migration
+    background, 8 of them followed; a district ('Buitengebied') of 45 children aged 0-5, 30 of
+    them at or below 125% of the social minimum; a risk factor (addiction of a parent) that
+    occurs 3 times."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    n = 1600
+    education = np.array(["laag"] * 37 + ["midden"] * 520 + ["hoog"] * 930 + ["onbekend"] * 113)
+    migration = rng.choice(["nederlands", "westers", "niet-westers"], size=n, p=[0.7, 0.1, 0.2]).astype(object)
+    unknown = np.flatnonzero(education == "hoog")[:9]  # the 9 of unknown background
+    migration[unknown] = "onbekend"
+    rate = {"laag": 0.0, "midden": 0.3, "hoog": 0.12, "onbekend": 0.3}
+    attention = rng.random(n) < np.array([rate[e] for e in education])
+    attention[np.flatnonzero(education == "laag")[:34]] = True  # 34 of 37
+    attention[unknown[:8]], attention[unknown[8:]] = True, False  # 8 of 9
+    out_of_balance = attention & (rng.random(n) < 0.22)
+    ids = [f"K{i:05d}" for i in range(n)]
+    common = ["armoede", "eenoudergezin", "psychische_problematiek_ouder", "taal_spraak", "werkloosheid",
+              "geen_nederlands", "lage_opleiding", "vroeggeboorte"]  # fmt: skip
+    rows = []
+    for i in range(n):
+        k = rng.integers(1, 4) if attention[i] else (rng.integers(1, 3) if rng.random() < 0.3 else 0)
+        rows += [(ids[i], code) for code in rng.choice(common, size=k, replace=False)]
+    followed = [ids[i] for i in np.flatnonzero(attention)]
+    rows += [(kid, "verslaving_ouder") for kid in followed[:3]]  # the rare factor
+    codes = ["WK099701", "WK099702", "WK099703", "WK099704", "WK099705"]
+    district = rng.choice(4, size=n, p=[0.35, 0.3, 0.2, 0.15])
+    district[:6] = 4  # a few children 0-2 in the small district too
+    return {
+        "wijken": pd.DataFrame({"wijk_code": codes, "wijk_naam": ["Centrum", "Noord", "Zuid", "Oost", "Buitengebied"]}),
+        "kinderen": pd.DataFrame(
+            {
+                "kind_id": ids,
+                "leeftijd": rng.integers(0, 3, size=n),
+                "wijk_code": np.array(codes)[district],
+                "opleiding_ouders": education,
+                "migratieachtergrond": migration,
+                "extra_aandacht": np.where(attention, "1", "0"),
+                "uit_balans": np.where(out_of_balance, "1", "0"),
+            }
+        ),
+        "risicofactoren": pd.DataFrame(sorted(set(rows)), columns=["kind_id", "risicofactor"]),
+        "armoede": pd.DataFrame(
+            {
+                "wijk_code": codes,
+                "kinderen_0_5": [1700, 1400, 950, 700, 45],
+                "tot_125_wsm": [290, 150, 60, 120, 30],
+                "tot_105_wsm": [200, 100, 35, 80, 20],
+            }
+        ),
+    }
+
+
+def run_chapters(param_file: Path, folder: Path, chapters: Path | None = None) -> list:
+    """Execute the code of every chapter notebook in this process, as papermill would but
+    without kernels or the book: every chapter code path on an edition, fast enough for
+    property tests. Returns the ledger the chapters recorded."""
+    import contextlib
+    import io
+    import json
+    import os
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from kansrijk.disclosure import ledger
+    from kansrijk.paths import CHAPTERS
+
+    folder.mkdir(parents=True, exist_ok=True)
+    previous = Path.cwd()
+    os.chdir(folder)
+    try:
+        for notebook in sorted((chapters or CHAPTERS).glob("*.ipynb")):
+            cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+            namespace: dict = {}
+            for cell in cells:
+                if cell["cell_type"] == "code":
+                    source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+                    with contextlib.redirect_stdout(io.StringIO()):
+                        exec(compile(source, f"{notebook.name}", "exec"), namespace)
+                    if "editie" in namespace and namespace["editie"] != str(param_file):
+                        namespace["editie"] = str(param_file)  # as papermill injects it
+    finally:
+        os.chdir(previous)
+    return ledger.collect(folder / ledger.LEDGER_FOLDER)

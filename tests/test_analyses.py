@@ -11,6 +11,7 @@ import pytest
 from kansrijk import fmt, story
 from kansrijk.analyses import atlas, factors, poverty, profile, rates, regression, stacking
 from kansrijk.catalogue import load_catalogue
+from kansrijk.publication import Rate, RateTable, Status
 
 
 @pytest.fixture
@@ -145,7 +146,7 @@ def test_logistic_regression_recovers_a_known_odds_ratio():
     frame = pd.DataFrame(
         {"extra_aandacht": y, "opleiding_ouders": edu, "migratieachtergrond": mig, "leeftijd": rng.integers(0, 3, n)}
     )
-    fit = regression.fit_logit(frame)
+    fit = regression.fit_logit(frame, {"opleiding_ouders": "hoog", "migratieachtergrond": "nederlands"})
     ors = fit.odds_ratios.set_index("term")
     assert ors.loc["Opleiding ouders: laag (t.o.v. hoog)", "odds_ratio"] == pytest.approx(4, rel=0.2)
     assert ors.loc["Migratieachtergrond: niet-westers (t.o.v. Nederlands)", "odds_ratio"] == pytest.approx(2, rel=0.2)
@@ -161,7 +162,8 @@ def test_logistic_regression_declines_unsupported_data():
             "leeftijd": [0] * 10,
         }
     )
-    assert regression.fit_logit(frame) is None  # no 'hoog' reference group
+    references = {"opleiding_ouders": "hoog", "migratieachtergrond": "nederlands"}
+    assert regression.fit_logit(frame, references) is None  # no 'hoog' reference group
 
 
 def test_poverty_per_district_and_municipality():
@@ -194,51 +196,66 @@ def test_dutch_number_formats():
     assert fmt.lower_first("Verzorgende ouder spreekt geen Nederlands") == "verzorgende ouder spreekt geen Nederlands"
 
 
-def _rates(values: dict[str, tuple[int, int]]) -> pd.DataFrame:
-    frame = pd.DataFrame(values, index=["n", "noemer"]).T
-    frame["pct"] = 100 * frame["n"] / frame["noemer"]
-    return frame
+def _table(values: dict[str, tuple[int, int]], key: str = "t") -> RateTable:
+    """A table of published rates (count, group) by category."""
+    rows = {}
+    for category, (n, d) in values.items():
+        low, high = rates.wilson(n, d)
+        rows[category] = Rate(f"{key}.{category}", n, d, 100 * n / d, float(low), float(high), Status.PUBLISHED)
+    return RateTable(key, rows, {})
+
+
+def _hidden(category: str) -> Rate:
+    return Rate(category, None, None, None, None, None, Status.PRIMARY, "groep kleiner dan 50")
 
 
 def test_story_follows_the_computed_direction():
-    usual = _rates({"laag": (560, 1000), "midden": (300, 1000), "hoog": (120, 1000)})
-    reversed_ = _rates({"laag": (100, 1000), "midden": (300, 1000), "hoog": (500, 1000)})
-    flat = _rates({"laag": (101, 1000), "midden": (100, 1000), "hoog": (100, 1000)})
-    assert "laagopgeleide ouders worden vaker" in story.education_gradient(usual)
-    assert "ertussenin" in story.education_gradient(usual)
-    assert "minder vaak" in story.education_gradient(reversed_) and "ertussenin" not in story.education_gradient(
-        reversed_
-    )
-    assert "niet aantoonbaar" in story.education_gradient(flat)
+    usual = _table({"laag": (560, 1000), "midden": (300, 1000), "hoog": (120, 1000)})
+    reversed_ = _table({"laag": (100, 1000), "midden": (300, 1000), "hoog": (500, 1000)})
+    flat = _table({"laag": (101, 1000), "midden": (100, 1000), "hoog": (100, 1000)})
+    assert "laagopgeleide ouders worden vaker" in story.education_gradient(usual).text
+    assert "ertussenin" in story.education_gradient(usual).text
+    assert "minder vaak" in story.education_gradient(reversed_).text
+    assert "ertussenin" not in story.education_gradient(reversed_).text
+    assert "niet aantoonbaar" in story.education_gradient(flat).text
+    # every number in the sentence is a ledger entry of the rate it shows
+    assert {e.key for e in story.education_gradient(usual).entries} == {"t.laag", "t.midden", "t.hoog"}
+
+
+def test_story_never_compares_a_suppressed_group():
+    table = _table({"midden": (300, 1000), "hoog": (120, 1000)})
+    table.rows["laag"] = _hidden("t.laag")
+    sentence = story.education_gradient(table)
+    assert "niet te publiceren" in sentence.text and not sentence.entries
 
 
 def test_story_composition_paradox_only_when_the_data_show_it():
-    rate = _rates({"laag": (560, 1000), "midden": (300, 1000), "hoog": (600, 5000), "onbekend": (0, 10)})
-    comp = pd.DataFrame({"n": [560, 300, 600, 0], "pct": [38.4, 20.5, 41.1, 0]}, index=rate.index)
-    shares = pd.Series({"laag": 14, "midden": 14, "hoog": 71, "onbekend": 1})
-    assert "terwijl hun kans" in story.composition_paradox(rate, comp, shares)
-    comp_low = pd.DataFrame({"n": [560, 300, 100, 0], "pct": [58, 31, 11, 0]}, index=rate.index)
-    text = story.composition_paradox(rate, comp_low, shares)
+    rate = _table({"laag": (560, 1000), "midden": (300, 1000), "hoog": (600, 5000), "onbekend": (0, 10)})
+    shares = _table({"laag": (1000, 7010), "midden": (1000, 7010), "hoog": (5000, 7010), "onbekend": (10, 7010)})
+    comp = _table({"laag": (560, 1460), "midden": (300, 1460), "hoog": (600, 1460), "onbekend": (0, 1460)})
+    assert "terwijl hun kans" in story.composition_paradox(rate, comp, shares).text
+    comp_low = _table({"laag": (560, 960), "midden": (300, 960), "hoog": (100, 960), "onbekend": (0, 960)})
+    text = story.composition_paradox(rate, comp_low, shares).text
     assert "laagopgeleide" in text and "terwijl" not in text
 
 
 def test_story_migration_gap_and_stacking():
-    edu = _rates({"laag": (560, 1000), "hoog": (120, 1000)})
-    mig = _rates({"nederlands": (120, 1000), "niet-westers": (300, 1000)})
-    assert "kleiner dan het verschil" in story.migration_gap(mig, edu)
-    mig_big = _rates({"nederlands": (50, 1000), "niet-westers": (700, 1000)})
-    assert "groter dan het verschil" in story.migration_gap(mig_big, edu)
-    assert "meestal binnen één domein" in story.stacking_pattern(
-        pd.Series({"laag": 40.0, "midden": 45.0, "hoog": 60.0})
-    )
-    assert "niet vaker binnen één domein" in story.stacking_pattern(
-        pd.Series({"laag": 70.0, "midden": 65.0, "hoog": 50.0})
-    )
+    edu = _table({"laag": (560, 1000), "hoog": (120, 1000)})
+    mig = _table({"nederlands": (120, 1000), "niet-westers": (300, 1000)})
+    assert "kleiner dan het verschil" in story.migration_gap(mig, edu).text
+    mig_big = _table({"nederlands": (50, 1000), "niet-westers": (700, 1000)})
+    assert "groter dan het verschil" in story.migration_gap(mig_big, edu).text
+    within = _table({"laag": (40, 100), "midden": (45, 100), "hoog": (60, 100)})
+    assert "meestal binnen één domein" in story.stacking_pattern(within).text
+    within = _table({"laag": (70, 100), "midden": (65, 100), "hoog": (50, 100)})
+    assert "niet vaker binnen één domein" in story.stacking_pattern(within).text
 
 
 def test_story_poverty_names_the_highest_districts():
-    districts = pd.DataFrame({"wijk_naam": ["A", "B", "C"], "pct_125": [36.0, 20.0, 5.0]})
-    text = story.poverty_summary({"pct_125": 11.1}, districts)
+    districts = _table({"W1": (36, 100), "W2": (20, 100), "W3": (5, 100)})
+    districts.labels.update({"W1": "A", "W2": "B", "W3": "C"})
+    total = _table({"x": (111, 1000)})["x"]
+    text = story.poverty_summary(total, districts).text
     assert text.startswith("1 op de 9") and "A (36%) en B (20%)" in text
 
 

@@ -78,16 +78,22 @@ def test_end_to_end_build_publishes_the_edition(built, runner):
         }  # fmt: skip
     assert figures["editie"] == "havendorp" and figures["gemeentecode"] == "GM0999"
     provenance = json.loads((edition / "provenance.json").read_text())
-    assert provenance["uitgevoerd"] is True
     assert {f["bestand"] for f in provenance["invoer"]} == {
         "wijken.csv",
         "kinderen.csv",
         "risicofactoren.csv",
         "armoede.csv",
     }
+    assert all(set(f) == {"bestand", "sha256"} for f in provenance["invoer"])  # no row counts
+    assert provenance["parameterbestand"] == "havendorp.yml"  # no path of the build machine
+    assert set(provenance["onthulling"]["onderdrukt"]) == {"primair_onderdrukt", "secundair_onderdrukt"}
     assert len(provenance["hoofdstukken"]) == len(notebooks)
     assert "pandas" in provenance["software"] and "python" in provenance["software"]
     assert (edition / "html" / "herkomst.html").is_file()
+    ledger = json.loads((edition / "cijfers.json").read_text())
+    assert {e["page"] for e in ledger} >= {"samenvatting", "opleiding-migratie", "armoede", "kerncijfers.json"}
+    assert {e["kind"] for e in ledger} >= {"tekst", "tabel", "figuur", "csv", "kerncijfers", "overzicht"}
+    assert all(e["cell"] for e in ledger if e["page"] not in ("kerncijfers.json", "index.html"))
 
 
 def visible_text(page: Path) -> str:
@@ -109,9 +115,9 @@ def test_text_follows_this_editions_own_data(built):
     assert "laagopgeleide ouders worden minder vaak met extra aandacht gevolgd" in summary
     assert "ertussenin" not in summary
     assert "Utrecht" not in summary and "Overvecht" not in summary
-    # the district of about 40 children: its poverty share is suppressed
+    # the district of 40 children: its share is suppressed, and its size goes with it
     assert figures["armoede"]["wijken"]["WK099804"]["pct_125"] is None
-    assert figures["armoede"]["wijken"]["WK099804"]["kinderen_0_5"] == 40
+    assert figures["armoede"]["wijken"]["WK099804"]["kinderen_0_5"] is None
 
 
 def test_nothing_child_level_is_published(built):
@@ -129,17 +135,21 @@ def test_nothing_child_level_is_published(built):
 def test_unchanged_build_is_skipped_and_one_byte_change_re_executes(built, runner):
     params, book = built
     edition = book / "havendorp"
+    before = tree_digest(edition)
+    mtimes = {p: p.stat().st_mtime_ns for p in edition.rglob("*") if p.is_file()}
     start = time.perf_counter()
     result = build(runner, params, book)
     assert result.exit_code == 0, result.output
+    assert "ongewijzigd" in result.output or result.output == ""
     assert time.perf_counter() - start < 15  # a skip validates and hashes only (generous for slow CI)
-    assert json.loads((edition / "provenance.json").read_text())["uitgevoerd"] is False
+    # an unchanged build touches nothing published: the check is recorded in the private cache
+    assert tree_digest(edition) == before
+    assert {p: p.stat().st_mtime_ns for p in edition.rglob("*") if p.is_file()} == mtimes
+    assert "gecontroleerd" in json.loads((book / ".work" / "cache" / "havendorp.json").read_text())
     armoede = params.parent / "data" / "armoede.csv"
     armoede.write_text(armoede.read_text().replace("900;210", "900;211"))
     result = build(runner, params, book)
     assert result.exit_code == 0, result.output
-    record = json.loads((edition / "provenance.json").read_text())
-    assert record["uitgevoerd"] is True
     assert json.loads((edition / "kerncijfers.json").read_text())["armoede"]["wijken"]["WK099801"]["pct_125"] == 23.4
 
 
@@ -167,7 +177,7 @@ def test_failing_chapter_exits_1_names_it_and_keeps_the_notebook(built, runner):
     assert result.exit_code == 1
     assert "kapot.ipynb" in result.output and "cel 4" in result.output
     assert "ValueError" in result.output and "opzettelijke fout" in result.output
-    assert (book / ".failed" / "havendorp" / "kapot.ipynb").is_file()
+    assert (book / ".work" / "failed" / "havendorp" / "kapot.ipynb").is_file()
     assert tree_digest(edition) == before
 
 
@@ -179,3 +189,21 @@ def test_build_from_a_parameter_file_outside_the_repository(tmp_path, runner):
     assert figures["kinderen"]["n"] == 60
     # 60 children: the extra-attention rate per education group has denominators below 50
     assert figures["kinderen"]["extra_aandacht_naar_opleiding"]["laag"]["pct"] is None
+
+
+def test_the_audit_refuses_to_publish_a_recoverable_cell(built, runner, monkeypatch):
+    """With secondary suppression switched off, the small district's suppressed figures follow
+    from the municipality's and the other districts': the build exits 1, names the cell and the
+    numbers that pin it, and publishes nothing."""
+    from kansrijk.disclosure import plan
+
+    params, book = built
+    edition = book / "havendorp"
+    before = tree_digest(edition)
+    monkeypatch.setattr(plan, "_secondary", lambda *args: None)
+    result = build(runner, params, book, "--force")
+    assert result.exit_code == 1, result.output
+    assert "onthullingscontrole weigert te publiceren" in result.output
+    assert "armoede.wijken.WK099804" in result.output  # the suppressed cell, named
+    assert "ligt vast tussen" in result.output and "armoede.kinderen_0_5" in result.output  # what pins it
+    assert tree_digest(edition) == before

@@ -62,6 +62,20 @@ CASES = {
     ),
     "wijk_code unique": ("wijken.csv", _append_copy("wijken", 0), "wijk_code", "uniek", "WK099901"),
     "wijk_naam empty": ("wijken.csv", _set("wijken", 2, "wijk_naam", ""), "wijk_naam", "mag niet leeg zijn", "(leeg)"),
+    "wijk_naam line break": (
+        "wijken.csv",
+        _set("wijken", 2, "wijk_naam", "Zuid\n```{include} /etc/passwd"),
+        "wijk_naam",
+        "zonder regeleinden",
+        "Zuid\\n",
+    ),
+    "wijk_naam too long": (
+        "wijken.csv",
+        _set("wijken", 2, "wijk_naam", "x" * 101),
+        "wijk_naam",
+        "hoogstens 100",
+        "xxx",
+    ),
     "kind_id unique": ("kinderen.csv", _append_copy("kinderen", 3), "kind_id", "uniek", "T0003"),
     "kind_id empty": ("kinderen.csv", _set("kinderen", 4, "kind_id", ""), "kind_id", "mag niet leeg zijn", "(leeg)"),
     "leeftijd domain": (

@@ -1,89 +1,142 @@
-"""Disclosure control on small hand-made tables."""
+"""Disclosure control: the exact feasible ranges of the audit, against brute force; the plan's
+primary and secondary suppression; the ledger audit that gates publishing."""
 
 from __future__ import annotations
 
+import itertools
+import math
+
 import numpy as np
-import pandas as pd
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
 
-from kansrijk.disclosure import (
-    Thresholds,
-    protect_poverty,
-    protect_rates,
-    protect_row_shares,
-    protect_shares,
-    suppress_with_totals,
-)
+from kansrijk.disclosure.audit import Fact, System
 
-T = Thresholds(min_cel=10, min_noemer=50)
+MIN_CEL = 10
 
 
-def test_small_counts_and_small_denominators_are_not_published():
-    table = pd.DataFrame({"n": [40, 5, 30, 0], "noemer": [200, 100, 40, 80]}, index=list("abcd"))
-    table["pct"] = 100 * table.n / table.noemer
-    table["ci_laag"], table["ci_hoog"] = table.pct - 5, table.pct + 5
-    out = protect_rates(table, T)
-    assert np.isnan(out.loc["b", ["n", "pct", "ci_laag", "ci_hoog"]].astype(float)).all()  # 5 < 10
-    assert np.isnan(out.loc["c", "pct"])  # denominator 40 < 50
-    assert np.isnan(out.loc["c", "n"])  # secondary: else b = total - a - c - d
-    assert out.loc["a", "n"] == 40 and out.loc["a", "pct"] == 20
-    assert out.loc["d", "pct"] == 0 and out.loc["d", "n"] == 0  # zero is not a small count
+def _line(cells: int) -> System:
+    return System(tuple(f"x{i}" for i in range(cells)))
 
 
-def test_primary_suppression_alone_would_leak_through_the_total():
-    """Counts 40, 5, 30 with a published total of 75: hiding only 5 leaves 75 - 40 - 30 = 5."""
-    counts = pd.DataFrame({"n": [40, 5, 30]}, index=list("abc")).T
-    mask = suppress_with_totals(counts, T).iloc[0]
-    assert mask["b"]
-    assert mask.sum() == 2 and mask["c"]  # the smallest other count goes too
-    table = pd.DataFrame({"n": [40, 5, 30], "noemer": [100, 100, 100]}, index=list("abc"))
-    out = protect_rates(table, T)
-    assert out["n"].isna().sum() == 2
+def _unit(cells: int, *indices: int) -> np.ndarray:
+    form = np.zeros(cells)
+    form[list(indices)] = 1.0
+    return form
 
 
-def test_secondary_suppression_in_a_two_way_table():
-    counts = pd.DataFrame([[20, 3, 30], [25, 40, 35], [30, 30, 30]], index=["r1", "r2", "r3"], columns=["x", "y", "z"])
-    mask = suppress_with_totals(counts, T)
-    # no row or column has exactly one hidden cell: nothing can be recovered from the totals
-    for lines in (mask.sum(axis=1), mask.sum(axis=0)):
-        assert not (lines == 1).any()
-    assert mask.loc["r1", "y"]
+def test_primary_suppression_alone_leaks_through_a_published_total():
+    """Counts 40, 5, 30 with their total 75: hiding only the 5 leaves 75 - 40 - 30."""
+    system = _line(3)
+    total = Fact("totaal", _unit(3, 0, 1, 2), 75, 75)
+    a, c = Fact("a", _unit(3, 0), 40, 40), Fact("c", _unit(3, 2), 30, 30)
+    pinned = system.range([total, a, c], _unit(3, 1), explain=True)
+    assert (pinned.low, pinned.high) == (5, 5)
+    assert set(pinned.pinned_by) == {"totaal", "a", "c"}
+    widened = system.range([total, a], _unit(3, 1))  # c hidden as well
+    assert (widened.low, widened.high) == (0, 35) and widened.width >= MIN_CEL
 
 
-def test_nothing_is_hidden_when_every_count_is_safe():
-    counts = pd.DataFrame([[20, 30], [40, 0]])
-    assert not suppress_with_totals(counts, T).to_numpy().any()
+def test_a_rounded_percentage_is_an_interval():
+    """A group of 200 with 18% (0 decimals) shown: its count lies in 35..37."""
+    system = _line(2)  # with and without the outcome
+    group = Fact("groep", _unit(2, 0, 1), 200, 200)
+    share = Fact("pct", 100 * _unit(2, 0) - 17.5 * _unit(2, 0, 1), 0, math.inf)
+    upper = Fact("pct", 100 * _unit(2, 0) - 18.5 * _unit(2, 0, 1), -math.inf, 0)
+    result = system.range([group, share, upper], _unit(2, 0))
+    assert (result.low, result.high) == (35, 37)
 
 
-def test_shares_and_row_shares():
-    shares = protect_shares(pd.DataFrame({"n": [90, 8, 2], "pct": [90.0, 8.0, 2.0]}, index=list("abc")), T)
-    assert shares["n"].isna().tolist() == [False, True, True]
-    counts = pd.DataFrame(
-        [[30, 40, 50], [60, 20, 25], [3, 3, 4]], index=["big", "bigger", "small"], columns=list("abc")
-    )
-    pct = protect_row_shares(counts, T)
-    assert pct.loc["small"].isna().all()  # 10 children, below 50
-    assert pct.loc[["big", "bigger"]].notna().sum().sum() >= 2  # not everything goes
-    assert not (pct.isna().sum(axis=0) == 1).any()  # no column reveals its hidden cell
+def test_an_unbounded_value_has_an_infinite_range():
+    system = _line(2)
+    assert system.range([Fact("a", _unit(2, 0), 4, 4)], _unit(2, 1)).high == math.inf
 
 
-def test_poverty_districts_protected_against_the_municipal_total():
-    table = pd.DataFrame(
-        {
-            "wijk_naam": ["A", "B", "C"],
-            "kinderen_0_5": [900, 600, 40],
-            "tot_125_wsm": [200, 60, 6],
-            "tot_105_wsm": [150, 40, 3],
-            "pct_125": [22.2, 10.0, 15.0],
-            "ci_125_laag": [20.0, 8.0, 7.0],
-            "ci_125_hoog": [25.0, 12.0, 29.0],
-            "pct_105": [16.7, 6.7, 7.5],
-            "ci_105_laag": [14.0, 5.0, 2.0],
-            "ci_105_hoog": [19.0, 9.0, 20.0],
-        },
-        index=["W1", "W2", "W3"],
-    )
-    out = protect_poverty(table, T)
-    assert np.isnan(out.loc["W3", "pct_125"])  # 6 children and a denominator of 40
-    assert np.isnan(out.loc["W2", "pct_125"])  # else W3 follows from the municipal count
-    assert out.loc["W1", "pct_125"] == 22.2
-    assert "tot_125_wsm" not in out.columns
+# --- property: the audit's range is exactly what brute force finds ---------------------------
+
+ROWS, COLUMNS, MOST = 2, 2, 12
+
+
+@st.composite
+def published_tables(draw):
+    """A small table of counts, its row and column totals and grand total, and a random choice
+    of what is published: cells, row totals and column totals as counts, and cells as row
+    percentages rounded to 0 or 1 decimals."""
+    cells = np.array(draw(st.lists(st.integers(0, MOST), min_size=ROWS * COLUMNS, max_size=ROWS * COLUMNS)))
+    table = cells.reshape(ROWS, COLUMNS)
+    shown_cells = draw(st.lists(st.sampled_from(["count", "pct", "hidden"]), min_size=cells.size, max_size=cells.size))
+    shown_rows = draw(st.lists(st.booleans(), min_size=ROWS, max_size=ROWS))
+    shown_columns = draw(st.lists(st.booleans(), min_size=COLUMNS, max_size=COLUMNS))
+    decimals = draw(st.sampled_from([0, 1]))
+    return table, shown_cells, shown_rows, shown_columns, decimals
+
+
+def _facts(table, shown_cells, shown_rows, shown_columns, decimals) -> list[Fact]:
+    """What the published numbers tell, as the audit reads them."""
+    n = table.size
+    cell = lambda i, j: _unit(n, i * COLUMNS + j)  # noqa: E731
+    row = lambda i: _unit(n, *(i * COLUMNS + j for j in range(COLUMNS)))  # noqa: E731
+    column = lambda j: _unit(n, *(i * COLUMNS + j for i in range(ROWS)))  # noqa: E731
+    facts = [Fact("totaal", _unit(n, *range(n)), table.sum(), table.sum())]  # always published: bounds every cell
+    for i, j in itertools.product(range(ROWS), range(COLUMNS)):
+        how = shown_cells[i * COLUMNS + j]
+        if how == "count":
+            facts.append(Fact(f"c{i}{j}", cell(i, j), table[i, j], table[i, j]))
+        elif how == "pct" and table[i].sum() > 0:
+            p, h = round(100 * table[i, j] / table[i].sum(), decimals), 0.5 * 10**-decimals
+            facts.append(Fact(f"p{i}{j}", 100 * cell(i, j) - (p - h) * row(i), 0, math.inf))
+            facts.append(Fact(f"p{i}{j}", 100 * cell(i, j) - (p + h) * row(i), -math.inf, 0))
+            facts.append(Fact(f"r{i}>0", row(i), 1, math.inf))
+    facts += [Fact(f"r{i}", row(i), table[i].sum(), table[i].sum()) for i in range(ROWS) if shown_rows[i]]
+    facts += [
+        Fact(f"k{j}", column(j), table[:, j].sum(), table[:, j].sum()) for j in range(COLUMNS) if shown_columns[j]
+    ]
+    return facts
+
+
+def _brute_force(table, shown_cells, shown_rows, shown_columns, decimals) -> np.ndarray:
+    """Every table of non-negative integers consistent with what is published, enumerated."""
+    total, k = int(table.sum()), table.size
+    bars = np.array(list(itertools.combinations(range(total + k - 1), k - 1))).reshape(-1, k - 1)
+    edges = np.hstack([np.full((len(bars), 1), -1), bars, np.full((len(bars), 1), total + k - 1)])
+    grid = (np.diff(edges, axis=1) - 1).reshape(-1, ROWS, COLUMNS)  # every split of the total into k cells
+    keep = np.ones(len(grid), dtype=bool)
+    h = 0.5 * 10**-decimals
+    for i, j in itertools.product(range(ROWS), range(COLUMNS)):
+        how = shown_cells[i * COLUMNS + j]
+        if how == "count":
+            keep &= grid[:, i, j] == table[i, j]
+        elif how == "pct" and table[i].sum() > 0:
+            p = round(100 * table[i, j] / table[i].sum(), decimals)
+            rows = grid[:, i].sum(axis=1)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                share = 100 * grid[:, i, j] / rows
+            keep &= (rows > 0) & (np.abs(share - p) <= h + 1e-9)
+    for i in range(ROWS):
+        if shown_rows[i]:
+            keep &= grid[:, i].sum(axis=1) == table[i].sum()
+    for j in range(COLUMNS):
+        if shown_columns[j]:
+            keep &= grid[:, :, j].sum(axis=1) == table[:, j].sum()
+    return grid[keep]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(published_tables())
+def test_audit_range_equals_brute_force(case):
+    """For every hidden cell, the audit's exact range is the brute-force range, so it flags
+    every cell brute force can recover to within min_cel and nothing it cannot."""
+    table, shown_cells, *_ = case
+    feasible = _brute_force(*case)
+    assert len(feasible) >= 1  # the true table is always consistent
+    system = _line(table.size)
+    facts = _facts(*case)
+    for index, how in enumerate(shown_cells):
+        if how != "hidden":
+            continue
+        i, j = divmod(index, COLUMNS)
+        values = feasible[:, i, j]
+        found = system.range(facts, _unit(table.size, index))
+        assert (found.low, found.high) == (values.min(), values.max())
+        assert (found.width < MIN_CEL) == (values.max() - values.min() < MIN_CEL)
+        event("recoverable" if found.width < MIN_CEL else "protected")

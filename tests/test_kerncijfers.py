@@ -4,15 +4,38 @@ from __future__ import annotations
 
 import pytest
 
-from kansrijk.kerncijfers import Analysis, compute
+from kansrijk.disclosure.plan import plan
+from kansrijk.kerncijfers import compute
 from kansrijk.params import load_edition
 from kansrijk.validation import load_edition_data
 
 
 @pytest.fixture(scope="module")
-def kc() -> dict:
+def publication():
     edition = load_edition("utrecht")
-    return compute(Analysis(edition, load_edition_data(edition)))
+    return plan(edition, load_edition_data(edition))
+
+
+@pytest.fixture(scope="module")
+def kc(publication) -> dict:
+    return compute(publication)[0]
+
+
+def test_utrecht_and_enschede_publish_every_headline_figure(publication):
+    """The large demo editions lose nothing of their headline figures to disclosure control."""
+    edition = load_edition("enschede")
+    for pub in (publication, plan(edition, load_edition_data(edition))):
+        figures = compute(pub)[0]
+        k = figures["kinderen"]
+        assert k["n"] and k["extra_aandacht"]["pct"] and all(v is not None for v in k["balans"].values())
+        for level in ("laag", "midden", "hoog", "onbekend"):
+            assert k["extra_aandacht_naar_opleiding"][level]["pct"] is not None
+        assert all(
+            k["extra_aandacht_naar_migratieachtergrond"][m]["pct"] is not None for m in ("nederlands", "niet-westers")
+        )
+        assert figures["armoede"]["pct_125"] is not None and figures["armoede"]["pct_105"] is not None
+        assert len(k["top_risicofactoren"]) == 10
+    assert publication.suppressed == {"primair_onderdrukt": 0, "secundair_onderdrukt": 0}
 
 
 def test_u1_u2_u3(kc):

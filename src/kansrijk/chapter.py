@@ -1,189 +1,259 @@
-"""What a chapter notebook needs: the edition, its validated inputs and analyses, glue and tables.
+"""What a chapter notebook works with: the edition's published values, and one way onto the page.
 
-A notebook calls :func:`open_chapter` with its one parameter (the parameter file) and then
-asks the :class:`Chapter` for analyses, glues formatted numbers into its text and shows
-tables and figures through it, so that every chapter publishes in the same way.
+A notebook calls :func:`open_chapter` with its parameter (the edition) and its page name. That
+validates the inputs against the data contract and hands back a :class:`Chapter` holding the
+:class:`~kansrijk.publication.Publication`: the numbers after disclosure control, and no raw
+data. The chapter then glues text, shows tables and figures through the :class:`Chapter`,
+which emits them as escaped MyST (:mod:`kansrijk.myst`) and records every number it shows in
+the edition's ledger (:mod:`kansrijk.disclosure.ledger`).
 """
 
 from __future__ import annotations
 
-import math
-import re
-from dataclasses import dataclass
+import pickle
+from dataclasses import dataclass, field
 from pathlib import Path
 
-import pandas as pd
-import yaml
-from IPython.display import Markdown, display
-
-from kansrijk import fmt
-from kansrijk.disclosure import protect_poverty, protect_rates, protect_row_shares, protect_shares
-from kansrijk.kerncijfers import Analysis
-from kansrijk.params import Edition, load_edition
+from kansrijk import myst
+from kansrijk.disclosure import ledger
+from kansrijk.myst import Myst
+from kansrijk.params import load_edition
 from kansrijk.paths import REFERENCE
-from kansrijk.validation import load_edition_data
+from kansrijk.publication import EditionInfo, Publication
+from kansrijk.show import DASH, Entry, Shown
 
 TABLES = "tabellen"
 FIGURES = "figuren"
-SOURCE_JGZ = "Bron: JGZ-registratie {gemeente} {jaar}{synthetisch}, bewerking Kansrijk."
+PUBLICATION_FILE = "publicatie.pkl"
 SUPPRESSED_NOTE = (
-    "Een streepje (–) betekent: niet gepubliceerd, omdat het aantal te klein is om de privacy te beschermen "
-    "(onthullingscontrole, zie het hoofdstuk Methode en verantwoording)."
+    "Een streepje (–) betekent: niet gepubliceerd, omdat het aantal of de groep te klein is om de privacy te "
+    "beschermen, of omdat het getal anders uit andere getallen terug te rekenen zou zijn (zie Methode en "
+    "verantwoording)."
 )
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class Table:
+    """A numbered table: a header and rows of shown values (numbers) or plain text (names)."""
+
+    name: str
+    caption: str
+    columns: list[str]
+    rows: list[list[Shown | str]]
+    source: str
+
+
+@dataclass(frozen=True)
+class Drawn:
+    """A drawn figure and the numbers written on it."""
+
+    figure: object  # matplotlib Figure
+    entries: tuple[Entry, ...] = ()
 
 
 @dataclass
 class Chapter:
-    """One chapter's view of an edition: its analyses and the folder it writes figures and tables to."""
+    """One page of an edition: its published values and the way onto the page."""
 
-    analysis: Analysis
+    cijfers: Publication
+    page: str
     folder: Path
+    _ledger: Path = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._ledger = self.folder / ledger.LEDGER_FOLDER
 
     @property
-    def edition(self) -> Edition:
-        return self.analysis.edition
+    def edition(self) -> EditionInfo:
+        return self.cijfers.edition
+
+    def _synthetic(self) -> str:
+        return " (synthetische gegevens)" if self.edition.synthetisch else ""
 
     @property
     def source_jgz(self) -> str:
-        p = self.edition.params
-        return SOURCE_JGZ.format(gemeente=p.gemeente, jaar=p.jaar, synthetisch=self._synthetic())
-
-    def _synthetic(self) -> str:
-        return " (synthetische gegevens)" if self.edition.params.synthetisch else ""
+        e = self.edition
+        return f"Bron: JGZ-registratie {e.gemeente} {e.jaar}{self._synthetic()}, bewerking Kansrijk."
 
     @property
     def source_poverty(self) -> str:
-        p = self.edition.params
-        return f"Bron: inkomensstatistiek {p.gemeente} {p.jaar}{self._synthetic()}, bewerking Kansrijk."
+        e = self.edition
+        return f"Bron: inkomensstatistiek {e.gemeente} {e.jaar}{self._synthetic()}, bewerking Kansrijk."
 
     @property
     def source_atlas(self) -> str:
         return f"Bron: Atlas Kwetsbaarheid (Erasmus MC){self._synthetic()}; inwoners 15-45 jaar: CBS."
 
-    def glue(self, **values: object) -> None:
-        """Glue text into the page. Numbers must already be formatted (see :mod:`kansrijk.fmt`);
-        a missing value would read as 'nan' or 'None', so it is refused here."""
+    def _record(self, entries: list[Entry] | tuple[Entry, ...], kind: str, place: str) -> None:
+        if entries:
+            cell = _cell_number()
+            ledger.append(self._ledger, self.page, [e.at(self.page, kind, place, cell) for e in entries])
+
+    def glue(self, **values: Shown | str) -> None:
+        """Glue text into the page (``{glue:text}``: inserted as text, never parsed as markup).
+        A value with nothing to show is refused: it would read as an empty sentence."""
         from myst_nb import glue
 
         for key, value in values.items():
             text = str(value)
-            if value is None or text in ("", "nan", "None", "<NA>") or (isinstance(value, float) and math.isnan(value)):
-                raise ValueError(f"glue {key!r}: no value to publish ({value!r})")
+            if not text.strip():
+                raise ValueError(f"glue {key!r}: no text to publish")
             glue(key, text, display=False)
+            if isinstance(value, Shown):
+                self._record(value.entries, "tekst", key)
 
-    def figure(self, fig, name: str, caption: str, alt: str, source: str) -> None:
-        """Show a numbered figure with caption, source and alt text (saved beside the notebook,
-        so that a section may show a figure or say why there is none)."""
+    def note(self, *parts: Shown | str | Myst) -> None:
+        """A paragraph that depends on the data, from parts joined by spaces: text is escaped,
+        :class:`~kansrijk.myst.Myst` (a cross-reference written by the chapter) is taken as it is."""
+        for part in parts:
+            if isinstance(part, Shown):
+                self._record(part.entries, "tekst", "alinea")
+        _display(myst.join([p if isinstance(p, Myst) else str(p) for p in parts], " "))
+
+    def figure(self, drawn: Drawn, name: str, caption: str, alt: str, source: str) -> None:
+        """Show a numbered figure with caption, source and alt text (saved beside the notebook)."""
+        import matplotlib.pyplot as plt
+
         folder = self.folder / FIGURES
         folder.mkdir(exist_ok=True)
-        fig.savefig(folder / f"{name}.png", bbox_inches="tight")
-        import matplotlib.pyplot as plt  # loaded already: the figure was drawn with it
-
-        plt.close(fig)
-        directive = [f"```{{figure}} {FIGURES}/{name}.png", f":name: {name}", f":alt: {alt}", ":width: 100%", ""]
-        display(Markdown("\n".join([*directive, f"{caption} {source}", "```"])))
-
-    def published_shares(self, table: pd.DataFrame, total: int | None = None, secondary: bool = True) -> pd.DataFrame:
-        return protect_shares(table, self.analysis.thresholds, total, secondary)
-
-    def published_rates(self, table: pd.DataFrame) -> pd.DataFrame:
-        return protect_rates(table, self.analysis.thresholds)
-
-    def show_rates(self, table: pd.DataFrame, labels: dict[str, str], header: str, name: str, caption: str) -> None:
-        """A published rate table as a numbered table with download."""
-        self.table(
-            pd.DataFrame(
-                {
-                    header: [labels.get(str(i), str(i)) for i in table.index],
-                    "Met extra aandacht": [fmt.getal(v) for v in table["n"]],
-                    "Kinderen in de groep": [fmt.getal(v) for v in table["noemer"]],
-                    "Percentage": [fmt.pct(v, 1) for v in table["pct"]],
-                    "95%-interval": [
-                        fmt.interval(lo, hi, 1) for lo, hi in zip(table["ci_laag"], table["ci_hoog"], strict=True)
-                    ],
-                }
-            ),
-            name,
-            caption,
-            self.source_jgz,
-            download=table.round(2).reset_index(),
+        drawn.figure.savefig(folder / f"{name}.png", bbox_inches="tight", metadata={"Software": None})
+        plt.close(drawn.figure)
+        self._record(drawn.entries, "figuur", name)
+        directive = myst.render(
+            "```{{figure}} {path}\n:name: {name}\n:alt: {alt}\n:width: 100%\n\n{caption} {source}\n```",
+            path=Myst(f"{FIGURES}/{name}.png"),
+            name=Myst(name),
+            alt=Myst(alt.replace("\n", " ")),  # trusted text from the chapter, one line
+            caption=caption,
+            source=source,
         )
+        _display(directive)
 
-    def published_table_shares(self, counts: pd.DataFrame) -> pd.DataFrame:
-        return protect_row_shares(counts, self.analysis.thresholds)
-
-    def published_poverty(self, table: pd.DataFrame) -> pd.DataFrame:
-        return protect_poverty(table, self.analysis.thresholds)
-
-    def no_map_note(self, what: str) -> str:
-        """Why a map is absent: no boundary file named, or the named one not found."""
-        named = self.edition.params.grenzen
-        reason = (
-            f"is het bestand met wijkgrenzen `{named}` niet gevonden"
-            if named
-            else "is geen bestand met wijkgrenzen opgegeven"
-        )
-        return f"Voor deze editie {reason} (parameter `grenzen`); daarom ontbreekt hier {what}."
-
-    def note(self, text: str) -> None:
-        """A paragraph computed from the data (for sections that depend on what was supplied)."""
-        display(Markdown(text))
-
-    def table(
-        self, frame: pd.DataFrame, name: str, caption: str, source: str, download: pd.DataFrame | None = None
-    ) -> None:
-        """Show a numbered table with caption, source and a CSV download.
-
-        ``frame`` holds the published cells as text (Dutch formats, a dash where suppressed);
-        ``download`` the same published values as numbers (empty where suppressed).
-        """
+    def table(self, table: Table) -> None:
+        """Show a numbered table with caption, source and a CSV download of the same values."""
         folder = self.folder / TABLES
         folder.mkdir(exist_ok=True)
-        csv = folder / f"{name}.csv"
-        (download if download is not None else frame).to_csv(
-            csv, index=False, sep=";", decimal=",", encoding="utf-8-sig"
-        )
-        suppressed = frame.astype(str).eq(fmt.DASH).any().any()
-        lines = [
-            f"```{{table}} {caption}",
-            f":name: {name}",
-            ":class: kansrijk-tabel",
-            "",
-            _markdown_table(frame),
-            "```",
-            "",
+        csv_name = f"{table.name}.csv"
+        _write_csv(folder / csv_name, table)
+        for row in table.rows:
+            label = str(row[0])
+            for column, cell in zip(table.columns, row, strict=True):
+                if isinstance(cell, Shown):
+                    self._record(cell.entries, "tabel", f"{table.name}: {label} / {column}")
+                    self._record(cell.entries, "csv", f"{csv_name}: {label} / {column}")
+        numeric = [
+            all(isinstance(r[i], Shown) and r[i].is_number for r in table.rows) for i in range(len(table.columns))
         ]
-        note = f" {SUPPRESSED_NOTE}" if suppressed else ""
-        lines.append(f"{source}{note} {{download}}`Download deze tabel (CSV) <{TABLES}/{csv.name}>`")
-        display(Markdown("\n".join(lines)))
+        suppressed = any(isinstance(c, Shown) and c.text == DASH for row in table.rows for c in row)
+        body = myst.table(table.columns, table.rows, numeric)
+        note = Myst(" " + myst.escape(SUPPRESSED_NOTE)) if suppressed else Myst("")
+        _display(
+            myst.render(
+                "```{{table}} {caption}\n:name: {name}\n:class: kansrijk-tabel\n\n{body}\n```\n\n"
+                "{source}{note} {{download}}`Download deze tabel (CSV) <{path}>`",
+                caption=table.caption,
+                name=Myst(table.name),
+                body=body,
+                source=table.source,
+                note=note,
+                path=Myst(f"{TABLES}/{csv_name}"),
+            )
+        )
+
+    def no_map_note(self, what: str) -> str:
+        """Why a map is absent (without naming a file of the build machine)."""
+        return (
+            f"Voor deze editie is geen bestand met wijkgrenzen beschikbaar (parameter grenzen); "
+            f"daarom ontbreekt hier {what}."
+        )
 
 
-def _escape(value: object) -> str:
-    return re.sub(r"([|*_`])", r"\\\1", str(value))
+def _display(markup: Myst) -> None:
+    from IPython.display import Markdown, display
+
+    display(Markdown(markup))
 
 
-NUMERIC = re.compile(r"^[\d.,%–\s<>=-]*$")
+def _cell_number() -> int | None:
+    """The execution count of the notebook cell that is running (what a reviewer sees as [n])."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython ships with the kernel
+        return None
+    shell = get_ipython()
+    return int(shell.execution_count) if shell is not None else None
 
 
-def _markdown_table(frame: pd.DataFrame) -> str:
-    """A MyST table: figures right-aligned, text left-aligned."""
-    header = "| " + " | ".join(_escape(c) for c in frame.columns) + " |"
-    numeric = [frame[c].astype(str).str.match(NUMERIC).all() for c in frame.columns]
-    align = "|" + "|".join("---:" if is_number else ":---" for is_number in numeric) + "|"
-    rows = ["| " + " | ".join(_escape(v) for v in row) + " |" for row in frame.itertuples(index=False)]
-    return "\n".join([header, align, *rows])
+def spreadsheet_safe(text: str) -> str:
+    """A text cell that no spreadsheet reads as a formula (as OWASP advises for CSV exports)."""
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def _csv_value(cell: Shown | str) -> list[str]:
+    if not isinstance(cell, Shown):
+        return [spreadsheet_safe(cell)]
+    if cell.text == DASH:
+        return [""] * max(1, len(cell.entries))
+    return [f"{e.value:.{e.decimals}f}".replace(".", ",") for e in cell.entries] or [spreadsheet_safe(cell.text)]
+
+
+def _write_csv(path: Path, table: Table) -> None:
+    """The table's published values as numbers (decimal comma, ';' as Dutch spreadsheets read it);
+    an interval becomes two columns."""
+    import csv
+
+    widths = [
+        max((len(r[i].entries) if isinstance(r[i], Shown) else 1) for r in table.rows) or 1
+        for i in range(len(table.columns))
+    ]
+    header: list[str] = []
+    for column, width in zip(table.columns, widths, strict=True):
+        header += [column] if width == 1 else [f"{column} (ondergrens)", f"{column} (bovengrens)"]
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle, delimiter=";", lineterminator="\n")
+        writer.writerow([spreadsheet_safe(h) for h in header])
+        for row in table.rows:
+            cells: list[str] = []
+            for cell, width in zip(row, widths, strict=True):
+                values = _csv_value(cell)
+                cells += values + [""] * (width - len(values))
+            writer.writerow(cells)
 
 
 def references() -> dict:
     """Facts from the source documents, cited as findings from elsewhere (data/reference/bronnen.yml)."""
-    return yaml.safe_load((REFERENCE / "bronnen.yml").read_text(encoding="utf-8"))
+    from kansrijk import yamlfile
+
+    return yamlfile.load(REFERENCE / "bronnen.yml")  # type: ignore[return-value]
 
 
-def open_chapter(editie: str, folder: str | Path = ".") -> Chapter:
-    """Load the edition's parameters, validate its inputs (printing what was read) and set the theme."""
+def open_chapter(editie: str, page: str, folder: str | Path = ".") -> Chapter:
+    """Validate the edition's inputs and hand back its published values for page ``page``."""
+    from kansrijk.validation import load_edition_data
+
     edition = load_edition(editie)
     data = load_edition_data(edition)
-    print(f"Editie {edition.slug}: {edition.title}. Invoer gevalideerd tegen het datacontract:")
+    print(f"Editie {edition.slug}: {edition.title}. De invoer voldoet aan het datacontract:")
     for f in data.files:
-        print(f"  {f.name}: {f.rows} rijen, {f.columns} kolommen, SHA-256 {f.sha256[:16]}…")
-    return Chapter(Analysis(edition, data), Path(folder))
+        print(f"  {f.name}: SHA-256 {f.sha256[:16]}…")
+    folder = Path(folder)
+    return Chapter(load_publication(edition, data, folder / PUBLICATION_FILE), page, folder)
+
+
+def load_publication(edition, data, path: Path) -> Publication:
+    """The build's publication when it belongs to these inputs (the driver plans once for all
+    chapters), else planned here (a notebook run by hand)."""
+    if path.is_file():
+        publication = pickle.loads(path.read_bytes())  # written by this build's driver, in its own staging folder
+        if isinstance(publication, Publication) and publication.edition.files == _fingerprints(data):
+            return publication
+    from kansrijk.disclosure.plan import plan  # heavy: the analyses, statsmodels
+
+    return plan(edition, data)
+
+
+def _fingerprints(data) -> tuple:
+    from kansrijk.publication import InputFile
+
+    return tuple(InputFile(f.name, f.sha256) for f in data.files)

@@ -6,10 +6,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
+from rich.markup import escape
 
 from kansrijk.params import load_edition
-from kansrijk.problems import InputError, render_report
+from kansrijk.problems import InputError, make_console, render_report
 from kansrijk.validation import load_edition_data
 
 app = typer.Typer(
@@ -18,8 +18,8 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console()
-err_console = Console(stderr=True)
+console = make_console()
+err_console = make_console(stderr=True)
 
 EXIT_INPUT = 2
 
@@ -37,11 +37,13 @@ def validate(edition: EditionArg) -> None:
     except InputError as error:
         render_report(error.problems, err_console)
         raise typer.Exit(EXIT_INPUT) from None
-    console.print(f"[green]Geldig[/]: editie [bold]{ed.slug}[/] ({ed.title}), map {ed.data_dir}")
+    console.print(
+        f"[green]Geldig[/]: editie [bold]{escape(ed.slug)}[/] ({escape(ed.title)}), map {escape(str(ed.data_dir))}"
+    )
     for f in data.files:
-        console.print(f"  {f.name:<22} {f.rows:>7} rijen  {f.columns:>2} kolommen")
+        console.print(f"  {escape(f.name):<22} {f.rows:>7} rijen  {f.columns:>2} kolommen")
     for warning in ed.warnings:
-        err_console.print(f"[yellow]Let op[/]: {warning}")
+        err_console.print(f"[yellow]Let op[/]: {escape(warning)}")
 
 
 @app.command()
@@ -54,7 +56,7 @@ def synth(
     from kansrijk.synth.generate import synth_edition
 
     for path in synth_edition(slug, out, kinderen):
-        console.print(f"geschreven: {path}")
+        console.print(f"geschreven: {escape(str(path))}")
 
 
 @app.command()
@@ -63,7 +65,9 @@ def new(
     gemeente: Annotated[str, typer.Option(help="Naam van de gemeente zoals die gedrukt wordt.")],
     gemeentecode: Annotated[str, typer.Option(help="CBS-gemeentecode: GM en 4 cijfers.")],
     jaar: Annotated[int, typer.Option(help="Peiljaar van de gegevens.")] = 2024,
-    data: Annotated[Path | None, typer.Option(help="Map voor de invoerbestanden (standaard data/<naam>).")] = None,
+    data: Annotated[
+        Path | None, typer.Option(help="Map binnen data/ voor de invoerbestanden (standaard data/<naam>).")
+    ] = None,
 ) -> None:
     """Maak een nieuwe editie: een parameterbestand en een map met lege bestanden volgens het datacontract."""
     from kansrijk.scaffold import scaffold
@@ -74,7 +78,7 @@ def new(
         render_report(error.problems, err_console)
         raise typer.Exit(EXIT_INPUT) from None
     for path in written:
-        console.print(f"geschreven: {path}")
+        console.print(f"geschreven: {escape(str(path))}")
     console.print(
         "\nVul nu de bestanden in de map met de export uit het JGZ-dossier en de inkomensstatistiek:\n"
         "  wijken.csv          één rij per wijk: wijk_code (WK + 6 cijfers), wijk_naam\n"
@@ -86,7 +90,7 @@ def new(
         f"Controleer met `kansrijk validate {slug}` en bouw met `kansrijk build {slug}`. "
         "Zet echte registratiegegevens niet in git.",
         soft_wrap=True,
-        highlight=False,
+        markup=False,
     )
 
 
@@ -98,7 +102,7 @@ def feiten(
     from kansrijk.synth.facts import FACTS_FILE, write_facts
 
     write_facts(gemeentecodes)
-    console.print(f"geschreven: {FACTS_FILE}")
+    console.print(f"geschreven: {escape(str(FACTS_FILE))}")
 
 
 @app.command()
@@ -117,19 +121,22 @@ def grenzen(
     targets = [out] if out else []
     if not targets:
         for path in sorted(PARAMS.glob("*.yml")):
-            ed = load_edition(path)
+            try:
+                ed = load_edition(path)
+            except InputError:
+                continue  # an edition with other problems is not this command's business
             if ed.params.gemeentecode == gemeentecode and ed.params.grenzen:
                 targets.append(resolve_path(ed.params.grenzen))
     if not targets:
-        err_console.print(f"Geen editie met gemeentecode {gemeentecode} en parameter `grenzen`; geef --out op.")
+        err_console.print(f"Geen editie met gemeentecode {escape(gemeentecode)} en parameter `grenzen`; geef --out op.")
         raise typer.Exit(EXIT_INPUT)
     for target in targets:
         try:
             n = extract(gemeentecode, bron, target)
-        except (OSError, ValueError, KeyError) as error:
-            err_console.print(f"[red]{bron}[/]: {error}")
+        except InputError as error:
+            render_report(error.problems, err_console)
             raise typer.Exit(EXIT_INPUT) from None
-        console.print(f"{n} wijken van {gemeentecode} geschreven naar {target}")
+        console.print(f"{n} wijken van {escape(gemeentecode)} geschreven naar {escape(str(target))}")
 
 
 @app.command()
@@ -148,8 +155,8 @@ def build(
     de overzichtspagina book/index.html."""
     import os
 
-    from kansrijk.build.pipeline import EXIT_FAILED, EXIT_OK, BuildOptions, build_editions
     from kansrijk.paths import PARAMS
+    from kansrijk.pipeline.run import EXIT_FAILED, EXIT_OK, BuildOptions, build_editions, fault
 
     refs = list(editions or [])
     if all_editions:
@@ -164,16 +171,20 @@ def build(
         chapters=(chapters or BuildOptions.chapters).resolve(),
         book=(book_dir or BuildOptions.book).resolve(),
     )
-    results = build_editions(refs, options, console)
+    try:
+        results = build_editions(refs, options, console)
+    except OSError as error:  # the book folder itself cannot be made or written
+        err_console.print(f"[red]book[/]: {escape(fault(error))}")
+        raise typer.Exit(EXIT_FAILED) from None
     for result in results:
         if result.problems:
-            err_console.print(f"\n[bold]{result.slug}[/]")
+            err_console.print(f"\n[bold]{escape(result.slug)}[/]")
             render_report(result.problems, err_console)
         if result.code == EXIT_OK:
             if not quiet:
-                console.print(f"[green]{result.slug}[/]: {result.message} ({result.seconds:.1f} s)")
+                console.print(f"[green]{escape(result.slug)}[/]: {escape(result.message)} ({result.seconds:.1f} s)")
         else:
-            err_console.print(f"[red]{result.slug}[/]: {result.message}")
+            err_console.print(f"[red]{escape(result.slug)}[/]: {escape(result.message)}")
     codes = {r.code for r in results}
     # one failure kind: its code; input errors and other failures together: 1
     raise typer.Exit(codes.pop() if len(codes) == 1 else EXIT_FAILED)

@@ -1,8 +1,11 @@
 """The book's figures: one seaborn theme, a colour-blind-safe palette, Dutch labels and numbers.
 
-Every function returns a matplotlib Figure and draws only published (disclosure-controlled)
-values: a suppressed value (``NaN``) is left out and marked with a dash. Importing this module
-applies the book's theme, so a chapter that draws nothing does not pay for seaborn.
+Every function draws only published values (:mod:`kansrijk.publication`) and returns a
+:class:`~kansrijk.chapter.Drawn`: the figure and the numbers written on it, for the ledger. A
+suppressed value is left out and marked with a dash. Text on a figure is never read as
+mathtext (``text.parse_math`` is off), so a name with ``$`` in it is drawn as written.
+Importing this module applies the book's theme, so a chapter that draws nothing does not pay
+for seaborn.
 """
 
 from __future__ import annotations
@@ -18,10 +21,12 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 from matplotlib.colors import TwoSlopeNorm
-from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
-from kansrijk import fmt
+from kansrijk import fmt, show
+from kansrijk.chapter import Drawn
+from kansrijk.publication import Atlas, Pair, Rate, RateTable
+from kansrijk.show import Entry
 
 PALETTE = sns.color_palette("colorblind")
 NEUTRAL = "#7f7f7f"
@@ -43,6 +48,7 @@ def set_theme() -> None:
             "axes.spines.top": False,
             "axes.spines.right": False,
             "font.family": "DejaVu Sans",
+            "text.parse_math": False,  # names from input files are text, never mathtext
         },
     )
 
@@ -51,21 +57,26 @@ def _pct_axis(axis, decimals: int = 0) -> None:
     axis.set_major_formatter(FuncFormatter(lambda v, _: fmt.pct(v, decimals)))
 
 
-def _label_bars(ax, values, positions, offset: float = 0.6) -> None:
-    """The percentage at the end of each horizontal bar (a dash where it is not published)."""
-    for value, pos in zip(values, positions, strict=True):
-        text = fmt.pct(value) if pd.notna(value) else fmt.DASH
-        ax.text((value if pd.notna(value) else 0) + offset, pos, text, va="center", ha="left", fontsize=9)
+def _label_bars(ax, shown: list[show.Shown], values, positions, offset: float = 0.6) -> list[Entry]:
+    """The value at the end of each horizontal bar (a dash where it is not published)."""
+    for text, value, pos in zip(shown, values, positions, strict=True):
+        ax.text((value if np.isfinite(value) else 0) + offset, pos, text.text, va="center", ha="left", fontsize=9)
+    return [e for text in shown for e in text.entries]
 
 
-def balance_figure(edition_pct: dict[str, float], practice: dict[str, tuple[float, float]]) -> Figure:
-    """This edition's shares per level of vulnerability against the range JGZ practice estimates."""
-    levels = list(practice)
+def _values(rates: list[Rate | None]) -> np.ndarray:
+    return np.array([np.nan if r is None or r.pct is None else r.pct for r in rates], dtype=float)
+
+
+def balance_figure(levels: dict[str, show.Shown], practice: dict[str, tuple[float, float]]) -> Drawn:
+    """This edition's shares per level of vulnerability against the range JGZ practice estimates;
+    each bar is as long as its published (rounded) value."""
+    names = list(practice)
     fig, ax = plt.subplots(figsize=(WIDTH, 2.8))
-    y = np.arange(len(levels))
-    values = np.array([edition_pct[level] for level in levels], dtype=float)
+    y = np.arange(len(names))
+    values = np.array([levels[n].entries[0].value if levels[n].entries else np.nan for n in names], dtype=float)
     ax.barh(y, np.nan_to_num(values), color=PALETTE[0], height=0.5, label="Deze editie (JGZ-registratie)")
-    for i, level in enumerate(levels):
+    for i, level in enumerate(names):
         low, high = practice[level]
         ax.plot(
             [low, high],
@@ -75,55 +86,60 @@ def balance_figure(edition_pct: dict[str, float], practice: dict[str, tuple[floa
             solid_capstyle="butt",
             label="Schatting JGZ-praktijk" if i == 0 else None,
         )
-    _label_bars(ax, values, y)
-    ax.set_yticks(y, levels)
+    entries = _label_bars(ax, [levels[name] for name in names], values, y)
+    ax.set_yticks(y, names)
     ax.invert_yaxis()
     ax.set_xlim(0, 100)
     _pct_axis(ax.xaxis)
     ax.set_xlabel("Aandeel van alle kinderen van 0 tot en met 2 jaar")
     ax.legend(loc="lower right", frameon=False, fontsize=9)
     fig.tight_layout()
-    return fig
+    return Drawn(fig, tuple(entries))
 
 
-def category_bars(table: pd.DataFrame, labels: dict[str, str], xlabel: str) -> Figure:
-    """Horizontal bars of ``pct`` per category, labelled in Dutch."""
-    fig, ax = plt.subplots(figsize=(WIDTH, 0.45 * len(table) + 1.0))
-    y = np.arange(len(table))
-    values = table["pct"].to_numpy(float)
-    ax.barh(y, np.nan_to_num(values), color=[PALETTE[i % len(PALETTE)] for i in range(len(table))], height=0.6)
-    _label_bars(ax, values, y)
-    ax.set_yticks(y, [labels.get(str(i), str(i)) for i in table.index])
+def category_bars(rates: list[Rate], labels: list[str], xlabel: str) -> Drawn:
+    """Horizontal bars of the percentage per category, labelled in Dutch."""
+    fig, ax = plt.subplots(figsize=(WIDTH, 0.45 * len(rates) + 1.0))
+    y = np.arange(len(rates))
+    values = _values(rates)
+    ax.barh(y, np.nan_to_num(values), color=[PALETTE[i % len(PALETTE)] for i in range(len(rates))], height=0.6)
+    entries = _label_bars(ax, [show.pct(r) for r in rates], values, y)
+    ax.set_yticks(y, labels)
     ax.invert_yaxis()
     ax.set_xlim(0, max(np.nanmax(values) * 1.2, 10) if np.isfinite(values).any() else 100)
     _pct_axis(ax.xaxis)
     ax.set_xlabel(xlabel)
     fig.tight_layout()
-    return fig
+    return Drawn(fig, tuple(entries))
 
 
 def _interval_bars(
-    values: np.ndarray,
-    low: np.ndarray,
-    high: np.ndarray,
+    rates: list[Rate],
     labels: list[str],
     xlabel: str,
-    reference: float | None,
+    reference: Rate | None,
     reference_label: str,
     colors: list | str = PALETTE[0],
-) -> Figure:
+) -> Drawn:
     """Horizontal bars with 95% intervals and their value, and a dashed reference line."""
+    values = _values(rates)
+    low = np.array([np.nan if r.ci_laag is None else r.ci_laag for r in rates], dtype=float)
+    high = np.array([np.nan if r.ci_hoog is None else r.ci_hoog for r in rates], dtype=float)
     fig, ax = plt.subplots(figsize=(WIDTH, 0.45 * len(values) + 1.3))
     y = np.arange(len(values))
     ax.barh(y, np.nan_to_num(values), color=colors, height=0.6, alpha=0.9)
-    ax.errorbar(values, y, xerr=[values - low, high - values], fmt="none", ecolor="black", capsize=2.5, lw=0.9)
-    for value, hi, pos in zip(values, high, y, strict=True):
-        text = fmt.pct(value) if np.isfinite(value) else fmt.DASH
-        ax.text((hi if np.isfinite(hi) else 0) + 0.8, pos, text, va="center", fontsize=9)
-    if reference is not None:
-        ax.axvline(reference, color="black", ls="--", lw=1.2)
-        label = f"{reference_label}: {fmt.pct(reference)}"
-        ax.text(reference + 0.4, len(values) - 0.35, label, fontsize=9, va="bottom")
+    # an interval can touch its estimate (0 of n gives a lower bound of 0 up to rounding): never negative
+    errors = [np.clip(values - low, 0, None), np.clip(high - values, 0, None)]
+    ax.errorbar(values, y, xerr=errors, fmt="none", ecolor="black", capsize=2.5, lw=0.9)
+    shown = [show.pct(r) for r in rates]
+    for text, hi, pos in zip(shown, high, y, strict=True):
+        ax.text((hi if np.isfinite(hi) else 0) + 0.8, pos, text.text, va="center", fontsize=9)
+    entries = [e for text in shown for e in text.entries]
+    if reference is not None and reference.pct is not None:
+        ax.axvline(reference.pct, color="black", ls="--", lw=1.2)
+        label = show.pct(reference)
+        ax.text(reference.pct + 0.4, len(values) - 0.35, f"{reference_label}: {label}", fontsize=9, va="bottom")
+        entries += label.entries
     ax.set_yticks(y, labels)
     ax.invert_yaxis()
     top = np.nanmax(high) if np.isfinite(high).any() else 100
@@ -131,68 +147,77 @@ def _interval_bars(
     _pct_axis(ax.xaxis)
     ax.set_xlabel(xlabel)
     fig.tight_layout()
-    return fig
+    return Drawn(fig, tuple(entries))
 
 
-def rate_figure(table: pd.DataFrame, labels: dict[str, str], xlabel: str, reference: float | None = None) -> Figure:
+def rate_figure(table: RateTable, xlabel: str, reference: Rate | None = None) -> Drawn:
     """Rates with 95% intervals per group, the overall rate as a reference line."""
-    return _interval_bars(
-        table["pct"].to_numpy(float),
-        table["ci_laag"].to_numpy(float),
-        table["ci_hoog"].to_numpy(float),
-        [labels.get(str(i), str(i)) for i in table.index],
-        xlabel,
-        reference,
-        "gemiddeld",
-    )
+    return _interval_bars([r for _, r in table], [table.label(c) for c, _ in table], xlabel, reference, "gemiddeld")
 
 
-def count_bars(counts: pd.Series, labels: dict[str, str], xlabel: str) -> Figure:
-    """Horizontal bars of counts (suppressed counts marked with a dash)."""
-    fig, ax = plt.subplots(figsize=(WIDTH, 0.45 * len(counts) + 1.0))
-    y = np.arange(len(counts))
-    values = counts.to_numpy(float)
+def count_bars(table: RateTable, xlabel: str) -> Drawn:
+    """Horizontal bars of the counts of a table (suppressed counts marked with a dash)."""
+    rates = [r for _, r in table]
+    fig, ax = plt.subplots(figsize=(WIDTH, 0.45 * len(rates) + 1.0))
+    y = np.arange(len(rates))
+    values = np.array([np.nan if r.n is None else r.n for r in rates], dtype=float)
     ax.barh(y, np.nan_to_num(values), color=PALETTE[2], height=0.6)
-    for value, pos in zip(values, y, strict=True):
-        text = fmt.getal(value) if np.isfinite(value) else fmt.DASH
-        ax.text((value if np.isfinite(value) else 0) + np.nanmax(values) * 0.01, pos, text, va="center", fontsize=9)
-    ax.set_yticks(y, [labels.get(str(i), str(i)) for i in counts.index])
+    shown = [show.number(r) for r in rates]
+    offset = np.nanmax(values) * 0.01 if np.isfinite(values).any() else 0
+    for text, value, pos in zip(shown, values, y, strict=True):
+        ax.text((value if np.isfinite(value) else 0) + offset, pos, text.text, va="center", fontsize=9)
+    ax.set_yticks(y, [table.label(c) for c, _ in table])
     ax.invert_yaxis()
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt.getal(v)))
     ax.set_xlim(0, np.nanmax(values) * 1.15 if np.isfinite(values).any() else 1)
     ax.set_xlabel(xlabel)
     fig.tight_layout()
-    return fig
+    return Drawn(fig, tuple(e for text in shown for e in text.entries))
 
 
-def stacked_shares(pct: pd.DataFrame, row_labels: dict[str, str], col_labels: dict[str, str]) -> Figure:
-    """100% stacked horizontal bars: one bar per row, one segment per column."""
-    fig, ax = plt.subplots(figsize=(WIDTH, 0.6 * len(pct) + 1.6))
-    y = np.arange(len(pct))
-    left = np.zeros(len(pct))
-    colors = sns.color_palette("colorblind", len(pct.columns))
-    for color, column in zip(colors, pct.columns, strict=True):
-        values = np.nan_to_num(pct[column].to_numpy(float))
-        ax.barh(y, values, left=left, color=color, height=0.6, label=col_labels.get(column, column))
-        for v, l0, pos in zip(values, left, y, strict=True):
+def stacked_shares(rows: dict[str, RateTable], row_labels: dict[str, str]) -> Drawn:
+    """100% stacked horizontal bars: one bar per group, one segment per category."""
+    groups = list(rows)
+    first = rows[groups[0]]
+    categories = [c for c, _ in first]
+    fig, ax = plt.subplots(figsize=(WIDTH, 0.6 * len(groups) + 1.6))
+    y = np.arange(len(groups))
+    left = np.zeros(len(groups))
+    colors = sns.color_palette("colorblind", len(categories))
+    entries: list[Entry] = []
+    for color, category in zip(colors, categories, strict=True):
+        cells = [rows[g][category] for g in groups]
+        values = np.nan_to_num(_values(cells))
+        ax.barh(y, values, left=left, color=color, height=0.6, label=first.label(category))
+        for cell, v, l0, pos in zip(cells, values, left, y, strict=True):
             if v >= 6:
-                ax.text(l0 + v / 2, pos, fmt.pct(v), ha="center", va="center", fontsize=8, color="white")
+                text = show.pct(cell)
+                ax.text(l0 + v / 2, pos, text.text, ha="center", va="center", fontsize=8, color="white")
+                entries += text.entries
         left += values
-    ax.set_yticks(y, [row_labels.get(str(i), str(i)) for i in pct.index])
+    ax.set_yticks(y, [row_labels.get(g, g) for g in groups])
     ax.invert_yaxis()
     ax.set_xlim(0, 100)
     _pct_axis(ax.xaxis)
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=2, frameon=False, fontsize=9)
     fig.tight_layout()
-    return fig
+    return Drawn(fig, tuple(entries))
 
 
-def heatmap(matrix: pd.DataFrame, labels: dict[str, str], title: str) -> Figure:
-    """A lower-triangle heatmap of an association measure between factors."""
+def heatmap(pairs: tuple[Pair, ...], codes: list[str], labels: dict[str, str], title: str) -> Drawn:
+    """A lower-triangle heatmap of phi between factors (empty where a pair is not published)."""
+    matrix = pd.DataFrame(np.nan, index=codes, columns=codes)
+    shown: dict[tuple[str, str], show.Shown] = {}
+    for pair in pairs:
+        matrix.loc[pair.a, pair.b] = matrix.loc[pair.b, pair.a] = pair.phi.value
+        shown[(pair.a, pair.b)] = shown[(pair.b, pair.a)] = show.estimate(pair.phi, 2)
     named = matrix.rename(index=labels, columns=labels)
     mask = np.triu(np.ones_like(named, dtype=bool))
     fig, ax = plt.subplots(figsize=(WIDTH, WIDTH * 0.8))
     limit = np.nanmax(np.abs(named.to_numpy())) if np.isfinite(named.to_numpy()).any() else 1
+    annotations = np.array(
+        [[shown[(a, b)].text if (a, b) in shown else "" for b in codes] for a in codes], dtype=object
+    )
     sns.heatmap(
         named,
         mask=mask,
@@ -202,74 +227,69 @@ def heatmap(matrix: pd.DataFrame, labels: dict[str, str], title: str) -> Figure:
         vmax=limit,
         square=True,
         ax=ax,
-        annot=True,
-        fmt=".2f",
+        annot=annotations,
+        fmt="",
         annot_kws={"fontsize": 7},
         cbar_kws={"label": title, "shrink": 0.7},
     )
-    for text in ax.texts:
-        text.set_text(text.get_text().replace(".", ","))
     ax.tick_params(axis="both", labelsize=8)
     fig.tight_layout()
-    return fig
+    entries = [e for (a, b), text in shown.items() if codes.index(a) > codes.index(b) for e in text.entries]
+    return Drawn(fig, tuple(entries))
 
 
-def district_rates(table: pd.DataFrame, value: str, low: str, high: str, reference: float, xlabel: str) -> Figure:
+def district_rates(table: RateTable, reference: Rate, xlabel: str) -> Drawn:
     """Districts ordered by a rate, with intervals; above the municipal level in another colour."""
-    ordered = table.sort_values(value, ascending=False, na_position="last")
-    values = ordered[value].to_numpy(float)
-    colors = [PALETTE[3] if (np.isfinite(x) and x > reference) else PALETTE[0] for x in values]
-    return _interval_bars(
-        values,
-        ordered[low].to_numpy(float),
-        ordered[high].to_numpy(float),
-        list(ordered["wijk_naam"]),
-        xlabel,
-        reference,
-        "gemeente",
-        colors,
-    )
+    ordered = sorted(table, key=lambda item: (item[1].pct is None, -(item[1].pct or 0)))
+    rates = [r for _, r in ordered]
+    level = reference.pct
+    colors = [PALETTE[3] if (r.pct is not None and level is not None and r.pct > level) else PALETTE[0] for r in rates]
+    return _interval_bars(rates, [table.label(c) for c, _ in ordered], xlabel, reference, "gemeente", colors)
 
 
-def atlas_scatter(table: pd.DataFrame, mean: float) -> Figure:
+def atlas_scatter(atlas: Atlas) -> Drawn:
     """Atlas score against the share of inhabitants aged 15 to 45, by class."""
     fig, ax = plt.subplots(figsize=(WIDTH, 4.6))
     colors = {"hoger": PALETTE[3], "vergelijkbaar": NEUTRAL, "lager": PALETTE[0]}
-    for klasse, group in table.groupby("klasse", observed=True):
-        ax.scatter(
-            group["pct_15_45"],
-            group["kwetsbaarheidsscore"],
-            s=60,
-            color=colors[str(klasse)],
-            label=f"{klasse} dan gemiddeld" if klasse != "vergelijkbaar" else "vergelijkbaar",
-        )
-    for _, row in table.iterrows():
-        ax.annotate(
-            row["wijk_naam"],
-            (row["pct_15_45"], row["kwetsbaarheidsscore"]),
-            xytext=(4, 3),
-            textcoords="offset points",
-            fontsize=8,
-        )
-    ax.axhline(mean, color="black", ls="--", lw=1)
-    ax.text(ax.get_xlim()[0], mean, f" gemeentelijk gemiddelde {fmt.getal(mean, 1)}", va="bottom", fontsize=9)
+    for klasse, label in (
+        ("hoger", "hoger dan gemiddeld"),
+        ("vergelijkbaar", "vergelijkbaar"),
+        ("lager", "lager dan gemiddeld"),
+    ):
+        rows = [r for r in atlas.rows if r.klasse == klasse]
+        if rows:
+            ax.scatter([r.pct_15_45 for r in rows], [r.score for r in rows], s=60, color=colors[klasse], label=label)
+    for row in atlas.rows:
+        ax.annotate(row.name, (row.pct_15_45, row.score), xytext=(4, 3), textcoords="offset points", fontsize=8)
+    ax.axhline(atlas.mean, color="black", ls="--", lw=1)
+    ax.text(
+        ax.get_xlim()[0], atlas.mean, f" gemeentelijk gemiddelde {fmt.getal(atlas.mean, 1)}", va="bottom", fontsize=9
+    )
     _pct_axis(ax.xaxis)
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt.getal(v, 1)))
     ax.set_xlabel("Inwoners van 15 tot 45 jaar (% van alle inwoners)")
     ax.set_ylabel("Kwetsbaarheidsscore (7-35)")
     ax.legend(frameon=False, fontsize=9, loc="best")
     fig.tight_layout()
-    return fig
+    return Drawn(fig)
 
 
-def choropleth(boundaries: Path, values: pd.Series, title: str, legend: str, reference: float | None = None) -> Figure:
-    """A district map coloured by ``values`` (indexed by wijk_code), district names on the map;
-    with ``reference`` the colour scale is centred on the municipal level."""
+def choropleth(
+    boundaries: Path,
+    values: dict[str, float | None],
+    names: dict[str, str],
+    legend: str,
+    reference: float | None = None,
+) -> Drawn:
+    """A district map coloured by ``values`` (by wijk_code), with the names from ``wijken.csv``
+    on it; with ``reference`` the colour scale is centred on the municipal level. Only the
+    geometry is read from the boundary file."""
     import geopandas as gpd
 
     shapes = gpd.read_file(boundaries)
     key = "wijk_code" if "wijk_code" in shapes.columns else "wijkcode"
-    shapes = shapes.merge(values.rename("waarde"), left_on=key, right_index=True, how="left")
+    shapes["waarde"] = [np.nan if values.get(str(code)) is None else values[str(code)] for code in shapes[key]]
+    shapes["naam"] = [names.get(str(code), "") for code in shapes[key]]
     fig, ax = plt.subplots(figsize=(WIDTH, WIDTH * 0.85))
     values_range = shapes["waarde"].dropna()
     if reference is not None and len(values_range) and values_range.min() < reference < values_range.max():
@@ -280,27 +300,24 @@ def choropleth(boundaries: Path, values: pd.Series, title: str, legend: str, ref
         }
     else:
         style = {"cmap": "Blues"}
-    decimals = 1 if values_range.max() - values_range.min() < 10 else 0
+    decimals = 1 if len(values_range) and values_range.max() - values_range.min() < 10 else 0
     shapes.plot(
-        column="waarde", ax=ax, edgecolor="white", linewidth=0.8, legend=True,
+        column="waarde", ax=ax, edgecolor="white", linewidth=0.8, legend=bool(len(values_range)),
         legend_kwds={"label": legend, "shrink": 0.6, "format": FuncFormatter(lambda v, _: fmt.getal(v, decimals))},
         missing_kwds={"color": "lightgrey", "label": "geen gegevens"}, **style,
     )  # fmt: skip
-    name = "wijk_naam" if "wijk_naam" in shapes.columns else "wijknaam"
     for _, row in shapes.iterrows():
         point = row.geometry.representative_point()
-        label = str(row.get(name, row[key]))
         ax.annotate(
-            label,
+            row["naam"],
             (point.x, point.y),
             ha="center",
             fontsize=7,
             bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.7},
         )
     ax.set_axis_off()
-    ax.set_title(title)
     fig.tight_layout()
-    return fig
+    return Drawn(fig)
 
 
 set_theme()

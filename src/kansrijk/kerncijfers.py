@@ -1,170 +1,125 @@
-"""``kerncijfers.json``: an edition's headline figures, machine-readable, disclosure-controlled.
+"""``kerncijfers.json``: an edition's headline figures, machine-readable, from its publication.
 
-Computed by the same functions as the chapters (:class:`Analysis`), so book and JSON agree.
+Made from the same :class:`~kansrijk.publication.Publication` as the chapters, so book and JSON
+agree; a suppressed value is ``null``. Every number is also an entry of the edition's ledger.
 """
 
 from __future__ import annotations
 
 import json
-import math
-from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
 
-import pandas as pd
-
-from kansrijk.analyses import factors, poverty, profile, rates, stacking
-from kansrijk.catalogue import Catalogue, load_catalogue
-from kansrijk.disclosure import Thresholds, protect_poverty, protect_rates, protect_row_shares, protect_shares
-from kansrijk.params import Edition
+from kansrijk.analyses.profile import BALANCE, STACKING
+from kansrijk.publication import Count, Publication, Rate, RateTable
 from kansrijk.schemas import EDUCATION, MIGRATION
-from kansrijk.validation import EditionData
+from kansrijk.show import Entry
 
 
-@dataclass
-class Analysis:
-    """All analyses of one edition, computed once and shared by chapters and key figures."""
+class _Figures:
+    """Builds the JSON while recording each number as a ledger entry at its JSON path."""
 
-    edition: Edition
-    data: EditionData
+    def __init__(self) -> None:
+        self.entries: list[Entry] = []
 
-    @cached_property
-    def catalogue(self) -> Catalogue:
-        return load_catalogue()
+    def pct(self, rate: Rate, path: str) -> float | None:
+        if rate.pct is None:
+            return None
+        value = round(rate.pct, 1)
+        self.entries.append(Entry(rate.key, "pct", value, 1, "kerncijfers.json", "kerncijfers", path))
+        return value
 
-    @cached_property
-    def thresholds(self) -> Thresholds:
-        o = self.edition.params.onthulling
-        return Thresholds(min_cel=o.min_cel, min_noemer=o.min_noemer)
+    def field(self, rate: Rate, name: str, path: str) -> float | int | None:
+        value = rate.get(name)
+        if value is None:
+            return None
+        decimals = 0 if name in ("n", "noemer") else 1
+        value = int(value) if decimals == 0 else round(value, 1)
+        self.entries.append(Entry(rate.key, name, float(value), decimals, "kerncijfers.json", "kerncijfers", path))
+        return value
 
-    @cached_property
-    def matrix(self) -> pd.DataFrame:
-        return profile.factor_matrix(self.data.kinderen, self.data.risicofactoren, self.catalogue)
+    def count(self, count: Count, path: str) -> int | None:
+        if count.value is None:
+            return None
+        self.entries.append(Entry(count.key, "waarde", float(count.value), 0, "kerncijfers.json", "kerncijfers", path))
+        return count.value
 
-    @cached_property
-    def profile(self) -> pd.DataFrame:
-        return profile.profile(self.data.kinderen, self.matrix, self.catalogue)
+    def rate(self, rate: Rate, path: str) -> dict:
+        return {name: self.field(rate, name, f"{path}.{name}") for name in ("n", "noemer", "pct", "ci_laag", "ci_hoog")}
 
-    @cached_property
-    def balance(self) -> pd.DataFrame:
-        return profile.balance_table(self.profile)
-
-    @cached_property
-    def prevalence(self) -> pd.DataFrame:
-        return factors.prevalence(self.matrix, self.catalogue)
-
-    @cached_property
-    def by_education(self) -> pd.DataFrame:
-        return rates.rate_table(self.data.kinderen, "opleiding_ouders", "extra_aandacht", EDUCATION)
-
-    @cached_property
-    def by_migration(self) -> pd.DataFrame:
-        return rates.rate_table(self.data.kinderen, "migratieachtergrond", "extra_aandacht", MIGRATION)
-
-    @cached_property
-    def education_of_attention(self) -> pd.DataFrame:
-        return rates.composition(self.data.kinderen, "opleiding_ouders", "extra_aandacht", EDUCATION)
-
-    @cached_property
-    def stacking_counts(self) -> pd.DataFrame:
-        groups = self.data.kinderen["opleiding_ouders"].astype(str).rename("opleiding_ouders")
-        return stacking.stacking_by(self.profile, groups, EDUCATION)
-
-    @cached_property
-    def poverty(self) -> pd.DataFrame:
-        return poverty.poverty_table(self.data.armoede, self.data.wijken)
-
-    @cached_property
-    def poverty_total(self) -> dict[str, float]:
-        return poverty.municipality(self.data.armoede)
+    def table(self, table: RateTable, path: str, categories: tuple[str, ...]) -> dict:
+        return {c: self.pct(table[c], f"{path}.{c}") for c in categories}
 
 
-def _pct(value: float | None) -> float | None:
-    """A percentage as a plain JSON number with one decimal; a suppressed one (NaN) is ``None``."""
-    return None if value is None or math.isnan(value) else round(float(value), 1)
-
-
-def _count(value: float | None) -> int | None:
-    """A count as a plain JSON integer; a suppressed one (NaN) is ``None``."""
-    return None if value is None or math.isnan(value) else int(value)
-
-
-def _rates(table: pd.DataFrame, t: Thresholds) -> dict[str, dict]:
-    safe = protect_rates(table, t)
-    return {
-        str(category): {
-            "n": _count(row["n"]),
-            "noemer": _count(row["noemer"]),
-            "pct": _pct(row["pct"]),
-            "ci_laag": _pct(row["ci_laag"]),
-            "ci_hoog": _pct(row["ci_hoog"]),
-        }
-        for category, row in safe.iterrows()
-    }
-
-
-def _shares(table: pd.DataFrame, t: Thresholds, total: int | None = None) -> dict[str, float | None]:
-    return {str(c): _pct(v) for c, v in protect_shares(table, t, total)["pct"].items()}
-
-
-def compute(analysis: Analysis) -> dict:
-    """Every key of the contract's ``kerncijfers.json``, disclosure-controlled."""
-    a, t = analysis, analysis.thresholds
-    p = a.edition.params
-    kinderen = a.data.kinderen
-    n_children = len(kinderen)
-    attention = protect_shares(
-        pd.DataFrame({"n": [int(kinderen["extra_aandacht"].sum())], "pct": [100 * kinderen["extra_aandacht"].mean()]}),
-        t,
-        n_children,
-        secondary=False,
-    ).iloc[0]
-    top = protect_shares(a.prevalence.head(10), t, n_children, secondary=False)
-    stack = protect_row_shares(a.stacking_counts, t)
-    total = a.poverty_total
-    municipal = protect_shares(
-        pd.DataFrame({"n": [total["tot_125_wsm"], total["tot_105_wsm"]], "pct": [total["pct_125"], total["pct_105"]]}),
-        t,
-        int(total["kinderen_0_5"]),
-        secondary=False,
-    )["pct"]
-    districts = protect_poverty(a.poverty, t)
-    return {
-        "editie": a.edition.slug,
-        "gemeente": p.gemeente,
-        "gemeentecode": p.gemeentecode,
-        "jaar": p.jaar,
-        "synthetisch": p.synthetisch,
-        "onthulling": {"min_cel": t.min_cel, "min_noemer": t.min_noemer},
+def compute(c: Publication) -> tuple[dict, list[Entry]]:
+    """Every key of the contract's ``kerncijfers.json`` and the ledger entries of its numbers."""
+    f = _Figures()
+    e = c.edition
+    children = c.rates["kinderen.extra_aandacht"]
+    factors = c.table("kinderen.risicofactoren")
+    ranked = sorted((r for _, r in factors if r.published and r.n), key=lambda r: (-r.n, r.key))[:10]
+    figures = {
+        "editie": e.slug,
+        "gemeente": e.gemeente,
+        "gemeentecode": e.gemeentecode,
+        "jaar": e.jaar,
+        "synthetisch": e.synthetisch,
+        "onthulling": {"min_cel": e.min_cel, "min_noemer": e.min_noemer},
         "kinderen": {
-            "n": None if t.count_unsafe(n_children) else n_children,
-            "extra_aandacht": {"n": _count(attention["n"]), "pct": _pct(attention["pct"])},
-            "balans": _shares(a.balance, t, n_children),
-            "extra_aandacht_naar_opleiding": _rates(a.by_education, t),
-            "opleiding_onder_extra_aandacht": _shares(a.education_of_attention, t),
-            "extra_aandacht_naar_migratieachtergrond": _rates(a.by_migration, t),
+            "n": f.count(c.count("kinderen.n"), "kinderen.n"),
+            "extra_aandacht": {
+                "n": f.count(c.count("kinderen.extra_aandacht.n"), "kinderen.extra_aandacht.n"),
+                "pct": f.pct(children, "kinderen.extra_aandacht.pct"),
+            },
+            "balans": f.table(c.table("kinderen.balans"), "kinderen.balans", BALANCE),
+            "extra_aandacht_naar_opleiding": {
+                edu: f.rate(r, f"kinderen.extra_aandacht_naar_opleiding.{edu}")
+                for edu, r in c.table("kinderen.extra_aandacht_naar_opleiding")
+            },
+            "opleiding_onder_extra_aandacht": f.table(
+                c.table("kinderen.opleiding_onder_extra_aandacht"), "kinderen.opleiding_onder_extra_aandacht", EDUCATION
+            ),
+            "extra_aandacht_naar_migratieachtergrond": {
+                mig: f.rate(r, f"kinderen.extra_aandacht_naar_migratieachtergrond.{mig}")
+                for mig, r in c.table("kinderen.extra_aandacht_naar_migratieachtergrond")
+                if mig in MIGRATION
+            },
             "top_risicofactoren": [
-                {"code": code, "n": _count(row.n), "pct": _pct(row.pct)}
-                for code, row in top.iterrows()
-                if a.prevalence.at[code, "n"] > 0
+                {
+                    "code": r.key.rsplit(".", 1)[1],
+                    "n": f.field(r, "n", f"kinderen.top_risicofactoren.{i}.n"),
+                    "pct": f.pct(r, f"kinderen.top_risicofactoren.{i}.pct"),
+                }
+                for i, r in enumerate(ranked)
             ],
             "stapeling_naar_opleiding": {
-                str(edu): {str(cat): _pct(v) for cat, v in row.items()} for edu, row in stack.iterrows()
+                edu: f.table(
+                    c.table(f"kinderen.stapeling_naar_opleiding.{edu}"),
+                    f"kinderen.stapeling_naar_opleiding.{edu}",
+                    STACKING,
+                )
+                for edu in EDUCATION
             },
         },
-        "armoede": {
-            "kinderen_0_5": None if t.count_unsafe(total["kinderen_0_5"]) else int(total["kinderen_0_5"]),
-            "pct_125": _pct(municipal.iloc[0]),
-            "pct_105": _pct(municipal.iloc[1]),
-            "wijken": {
-                str(code): {
-                    "naam": row.wijk_naam,
-                    "kinderen_0_5": _count(row.kinderen_0_5),
-                    "pct_125": _pct(row.pct_125),
-                    "pct_105": _pct(row.pct_105),
-                }
-                for code, row in districts.iterrows()
-            },
+        "armoede": _poverty(c, f),
+    }
+    return figures, f.entries
+
+
+def _poverty(c: Publication, f: _Figures) -> dict:
+    total125, total105 = c.rates["armoede.pct_125"], c.rates["armoede.pct_105"]
+    at125, at105 = c.table("armoede.wijken.pct_125"), c.table("armoede.wijken.pct_105")
+    return {
+        "kinderen_0_5": f.count(c.count("armoede.kinderen_0_5"), "armoede.kinderen_0_5"),
+        "pct_125": f.pct(total125, "armoede.pct_125"),
+        "pct_105": f.pct(total105, "armoede.pct_105"),
+        "wijken": {
+            code: {
+                "naam": at125.label(code),
+                "kinderen_0_5": f.field(r, "noemer", f"armoede.wijken.{code}.kinderen_0_5"),
+                "pct_125": f.pct(r, f"armoede.wijken.{code}.pct_125"),
+                "pct_105": f.pct(at105[code], f"armoede.wijken.{code}.pct_105"),
+            }
+            for code, r in at125
         },
     }
 

@@ -4,7 +4,7 @@ side, built from the editions' ``kerncijfers.json``; plain HTML that works from 
 from __future__ import annotations
 
 import json
-import os
+import sys
 from html import escape
 from pathlib import Path
 
@@ -32,6 +32,8 @@ HEADLINES = [
     ("Gezin uit balans", "kinderen.balans.uit_balans"),
     ("Kinderen 0-5 tot 125% WSM", "armoede.pct_125"),
 ]
+# The kerncijfers.json paths the landing page shows (the build records them in each edition's ledger).
+LANDING_KEYS = frozenset(key for _, key, _ in ROWS) | frozenset(key for _, key in HEADLINES)
 
 
 def _get(figures: dict, dotted: str) -> object:
@@ -44,6 +46,8 @@ def _get(figures: dict, dotted: str) -> object:
 
 
 def _show(value: object, kind: str) -> str:
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return fmt.DASH
     return fmt.getal(value) if kind == "getal" else fmt.pct(value, 1)
 
 
@@ -72,28 +76,42 @@ footer { max-width: 1040px; margin: 1.5rem auto; padding: 0 1.25rem; font-size: 
 
 
 def _editions(book: Path) -> list[tuple[str, dict]]:
+    """The published editions whose ``kerncijfers.json`` can be read; a damaged one is left out
+    (and named on stderr) instead of breaking the page for every other edition."""
     found = []
     for path in sorted(book.glob("*/kerncijfers.json")):
         if path.parent.name.startswith("."):
             continue
-        found.append((path.parent.name, json.loads(path.read_text(encoding="utf-8"))))
-    return sorted(found, key=lambda e: (e[1]["gemeente"], e[1]["jaar"]))
+        try:
+            figures = json.loads(path.read_text(encoding="utf-8"))
+            if not (isinstance(figures, dict) and isinstance(figures.get("gemeente"), str)):
+                raise ValueError("geen kerncijfers")
+            int(figures.get("jaar"))
+        except (OSError, ValueError, TypeError) as error:
+            print(f"Let op: {path} is onleesbaar en staat niet op de overzichtspagina ({error})", file=sys.stderr)
+            continue
+        found.append((path.parent.name, figures))
+    return sorted(found, key=lambda e: (e[1]["gemeente"], int(e[1]["jaar"])))
 
 
 def render(book: Path) -> str:
     editions = _editions(book)
     cards = []
     for slug, k in editions:
-        kind = ("synthetisch", "Synthetische gegevens") if k["synthetisch"] else ("echt", "Registratiegegevens")
+        kind = (
+            ("synthetisch", "Synthetische gegevens")
+            if k.get("synthetisch") is not False
+            else ("echt", "Registratiegegevens")
+        )
         figures = "".join(
-            f"<dt>{escape(label)}</dt><dd>{escape(fmt.pct(_get(k, key), 1))}</dd>" for label, key in HEADLINES
+            f"<dt>{escape(label)}</dt><dd>{escape(_show(_get(k, key), 'pct'))}</dd>" for label, key in HEADLINES
         )
         cards.append(
-            f'<article class="card"><h2>{escape(k["gemeente"])} {k["jaar"]}</h2>'
+            f'<article class="card"><h2>{escape(k["gemeente"])} {int(k["jaar"])}</h2>'
             f'<span class="badge {kind[0]}">{kind[1]}</span><dl>{figures}</dl>'
             f'<a href="{escape(slug)}/html/index.html">Lees de editie</a></article>'
         )
-    head = "".join(f"<th scope='col'>{escape(k['gemeente'])} {k['jaar']}</th>" for _, k in editions)
+    head = "".join(f"<th scope='col'>{escape(k['gemeente'])} {int(k['jaar'])}</th>" for _, k in editions)
     rows = "".join(
         f"<tr><th scope='row'>{escape(label)}</th>"
         + "".join(f"<td>{escape(_show(_get(k, key), kind))}</td>" for _, k in editions)
@@ -135,9 +153,9 @@ verantwoording. Synthetische edities beschrijven geen echte kinderen.</footer>
 
 def write_landing(book: Path) -> Path:
     """Write ``book/index.html`` atomically."""
+    from kansrijk.pipeline.workspace import write_atomic
+
     book.mkdir(parents=True, exist_ok=True)
     target = book / "index.html"
-    tmp = target.with_suffix(".tmp")
-    tmp.write_text(render(book), encoding="utf-8")
-    os.replace(tmp, target)
+    write_atomic(target, render(book))
     return target

@@ -6,11 +6,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, ValidationError, field_validator
 
+from kansrijk import yamlfile
 from kansrijk.paths import PARAMS, ROOT
 from kansrijk.problems import InputError, Problem
+from kansrijk.text import name_problem, slug_problem
 
 
 class Onthulling(BaseModel):
@@ -32,6 +33,14 @@ class EditionParams(BaseModel):
     synthetisch: StrictBool
     grenzen: Annotated[str, Field(min_length=1, strict=True)] | None = None
     onthulling: Onthulling = Onthulling()
+
+    @field_validator("gemeente")
+    @classmethod
+    def _printable_name(cls, value: str) -> str:
+        """The name is printed on every page: it must be a name, not a layout (see kansrijk.text)."""
+        if problem := name_problem(value):
+            raise ValueError(problem)
+        return value.strip()
 
 
 @dataclass(frozen=True)
@@ -104,6 +113,7 @@ _RULES = {
     "greater_than_equal": "is te klein",
     "less_than_equal": "is te groot",
     "model_type": "moet een lijst met sleutels zijn (min_cel, min_noemer)",
+    "value_error": None,  # a rule of our own: its message is the rule
 }
 
 
@@ -111,7 +121,7 @@ def validation_problems(error: ValidationError, file: str) -> list[Problem]:
     problems = []
     for err in error.errors():
         key = ".".join(str(part) for part in err["loc"])
-        rule = _RULES.get(err["type"], err["msg"])
+        rule = _RULES.get(err["type"]) or str(err.get("ctx", {}).get("error", err["msg"]))
         shown = "" if err["type"] == "missing" else err.get("input", "")
         problems.append(Problem(file, key, rule, 1, (), (str(shown),) if shown != "" else ()))
     return problems
@@ -124,10 +134,14 @@ def load_edition(ref: str | Path) -> Edition:
     if not path.is_file():
         known = ", ".join(sorted(p.stem for p in PARAMS.glob("*.yml"))) or "geen"
         raise InputError([Problem(name, None, f"parameterbestand bestaat niet (bekende edities: {known})")])
+    if problem := slug_problem(path.stem):
+        raise InputError([Problem(name, None, f"ongeldige bestandsnaam '{path.stem}': {problem}")])
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise InputError([Problem(name, None, f"geen geldige YAML in UTF-8: {exc}")]) from None
+        raw = yamlfile.load(path)
+    except yamlfile.YamlError as exc:
+        raise InputError([Problem(name, None, str(exc))]) from None
+    except OSError as exc:
+        raise InputError([Problem(name, None, f"kan het bestand niet lezen: {exc.strerror}")]) from None
     if not isinstance(raw, dict):
         raise InputError([Problem(name, None, "moet sleutels met waarden bevatten (YAML-mapping)")])
     try:

@@ -7,6 +7,9 @@ from dataclasses import dataclass, field
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
+
+from kansrijk.text import shown
 
 MAX_EXAMPLES = 5
 
@@ -31,15 +34,8 @@ class Problem:
     def with_examples(
         cls, file: str, column: str | None, rule: str, rows: Iterable[int], values: Iterable[object]
     ) -> Problem:
-        rows, values = list(rows), [_show(v) for v in values]
+        rows, values = list(rows), [shown(v) for v in values]
         return cls(file, column, rule, len(rows), tuple(rows[:MAX_EXAMPLES]), tuple(values[:MAX_EXAMPLES]))
-
-
-def _show(value: object) -> str:
-    text = str(value)
-    if text in ("", "nan", "<NA>", "None"):
-        return "(leeg)"
-    return text if len(text) <= 40 else text[:37] + "..."
 
 
 @dataclass
@@ -52,12 +48,20 @@ class InputError(Exception):
         return "\n".join(f"{p.file}: {p.column or '(bestand)'}: {p.rule} ({p.n} rijen)" for p in self.problems)
 
 
+def make_console(stderr: bool = False) -> Console:
+    """A console that prints values literally: no emoji codes (``:x:``), no highlighting."""
+    return Console(stderr=stderr, emoji=False, highlight=False)
+
+
 def render_report(problems: list[Problem], console: Console) -> None:
-    """Print the problems grouped per file: column, rule, how many rows, example rows and values."""
+    """Print the problems grouped per file: column, rule, how many rows, example rows and values.
+    Every value from a file is a :class:`rich.text.Text`, so that rich never reads it as markup."""
     files = list(dict.fromkeys(p.file for p in problems))
-    console.print(f"[bold red]Invoer voldoet niet aan het datacontract[/]: {len(problems)} problemen")
+    console.print(
+        Text.assemble(("Invoer voldoet niet aan het datacontract", "bold red"), f": {len(problems)} problemen")
+    )
     for name in files:
-        console.print(f"\n[bold]{name}[/]", soft_wrap=True)  # a path is never wrapped
+        console.print(Text.assemble("\n", (shown(name, limit=300), "bold")), soft_wrap=True)  # a path is never wrapped
         table = Table(show_lines=False, expand=False)
         table.add_column("kolom / sleutel", style="cyan", no_wrap=True)
         table.add_column("regel die niet klopt")
@@ -67,6 +71,11 @@ def render_report(problems: list[Problem], console: Console) -> None:
             if p.rows:
                 examples = ", ".join(f"{r}: {v}" for r, v in zip(p.rows, p.values, strict=False))
             else:  # a parameter or a file as a whole: the value alone
-                examples = ", ".join(p.values)
-            table.add_row(p.column or "(bestand)", p.rule, str(p.n) if p.n else "", examples)
+                examples = ", ".join(shown(v) for v in p.values)
+            table.add_row(
+                Text(shown(p.column, limit=60) if p.column else "(bestand)"),
+                Text(p.rule),
+                Text(str(p.n) if p.n else ""),
+                Text(examples),
+            )
         console.print(table)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 from pathlib import Path
+from typing import NoReturn
 
 import pandas as pd
 
@@ -36,23 +37,11 @@ def read_table(path: Path, expected: list[str]) -> pd.DataFrame:
 
 
 def _read_csv(path: Path, expected: list[str]) -> pd.DataFrame:
-    raw = path.read_bytes()
     try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise InputError(
-            [
-                Problem(
-                    path.name,
-                    None,
-                    "bestand is geen UTF-8 (misschien Latin-1 of Windows-1252): sla het op als 'CSV UTF-8'",
-                    1,
-                    (line,),
-                    (repr(raw[exc.start : exc.start + 1]),),
-                )
-            ]
-        ) from None
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError([Problem(path.name, None, f"kan het bestand niet lezen: {exc.strerror}")]) from None
+    text = _decode(path.name, raw)
     if not text.strip():
         raise InputError([Problem(path.name, None, "bestand is leeg: een kopregel ontbreekt")])
     header_line = text.splitlines()[0]
@@ -71,17 +60,71 @@ def _read_csv(path: Path, expected: list[str]) -> pd.DataFrame:
                 )
             ]
         )
-    frame = pd.read_csv(
-        io.StringIO(text),
-        sep=separator,
-        dtype=str,
-        keep_default_na=False,
-        na_values=[""],
-        skipinitialspace=False,
-    )
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text),
+            sep=separator,
+            dtype=str,
+            keep_default_na=False,
+            na_values=[""],
+            skipinitialspace=False,
+        )
+    except (pd.errors.ParserError, csv.Error):
+        raise InputError([_parse_problem(path.name, text, separator)]) from None
     frame.columns = [str(c).strip() for c in frame.columns]
     frame.index = pd.RangeIndex(2, len(frame) + 2, name="rij")
     return frame
+
+
+def _decode(name: str, raw: bytes) -> str:
+    """The file's text: UTF-8 with or without BOM; anything else is named with line and column."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in raw[:4096]:
+        return _refuse(name, 1, 1, "bestand is UTF-16 (of bevat nul-tekens): sla het op als 'CSV UTF-8'", "")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line_start = raw.rfind(b"\n", 0, exc.start) + 1
+        line = raw[:line_start].count(b"\n") + 1
+        column = len(raw[line_start : exc.start].decode("utf-8", errors="replace")) + 1
+        guess = raw[exc.start : exc.start + 1].decode("cp1252", errors="replace")
+        hint = " (misschien Latin-1 of Windows-1252)" if guess.isalpha() else ""
+        return _refuse(
+            name,
+            line,
+            column,
+            f"bestand is geen UTF-8{hint}: sla het op als 'CSV UTF-8'",
+            repr(raw[exc.start : exc.end]),
+        )
+
+
+def _refuse(name: str, line: int, column: int, rule: str, value: str) -> NoReturn:
+    raise InputError([Problem(name, None, f"regel {line}, kolom {column}: {rule}", 1, (line,), (value,))])
+
+
+def _parse_problem(name: str, text: str, separator: str) -> Problem:
+    """Where a CSV breaks: the line and position of an unterminated quote or of a surplus field."""
+    lines = text.splitlines(keepends=True)
+    reader = csv.reader(io.StringIO(text), delimiter=separator, strict=True)
+    width, start = None, 1
+    try:
+        for record in reader:
+            if width is None:
+                width = len(record)
+            elif len(record) > width:
+                line = lines[reader.line_num - 1].rstrip("\r\n")
+                column = len(separator.join(record[:width])) + 1
+                rule = (
+                    f"regel {reader.line_num}, kolom {column}: "
+                    f"{len(record)} velden, terwijl de kopregel er {width} heeft"
+                )
+                return Problem(name, None, rule, 1, (reader.line_num,), (line,))
+            start = reader.line_num + 1
+    except csv.Error:
+        line = lines[start - 1].rstrip("\r\n") if start - 1 < len(lines) else ""
+        column = line.find('"') + 1 or 1
+        rule = f"regel {start}, kolom {column}: aanhalingsteken wordt niet afgesloten"
+        return Problem(name, None, rule, 1, (start,), (line,))
+    return Problem(name, None, "bestand is geen geldige CSV", 1)
 
 
 def _detect_separator(header: str, expected: list[str]) -> str | None:

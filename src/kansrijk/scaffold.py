@@ -11,14 +11,20 @@ from kansrijk import schemas
 from kansrijk.params import EditionParams, validation_problems
 from kansrijk.paths import DATA, PARAMS, ROOT
 from kansrijk.problems import InputError, Problem
+from kansrijk.text import slug_problem
 
 REQUIRED = (schemas.wijken_spec, schemas.kinderen_spec, schemas.risicofactoren_spec, schemas.armoede_spec)
 
 
 def scaffold(slug: str, gemeente: str, gemeentecode: str, jaar: int, data: Path | None = None) -> list[Path]:
-    """Write ``params/<slug>.yml`` and header-only CSVs; never overwrite an existing edition."""
+    """Write ``params/<slug>.yml`` and header-only CSVs in a folder under ``data/``; never
+    overwrite an existing edition, never write anywhere else."""
+    if problem := slug_problem(slug):
+        raise InputError([Problem(slug, None, problem)])
     param_file = PARAMS / f"{slug}.yml"
-    folder = (data or DATA / slug).resolve()
+    folder = (data if data is not None and data.is_absolute() else DATA / (data or slug)).resolve()
+    if not folder.is_relative_to(DATA.resolve()) or folder == DATA.resolve():
+        raise InputError([Problem(str(data), "--data", "moet een map binnen data/ zijn")])
     shown = str(folder.relative_to(ROOT)) if folder.is_relative_to(ROOT) else str(folder)
     values = {"gemeente": gemeente, "gemeentecode": gemeentecode, "jaar": jaar, "data": shown, "synthetisch": False}
     try:

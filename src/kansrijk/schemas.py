@@ -15,6 +15,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from kansrijk.catalogue import load_catalogue
+from kansrijk.text import MAX_NAME, name_problem
 
 EDUCATION = ("laag", "midden", "hoog", "onbekend")
 MIGRATION = ("nederlands", "westers", "niet-westers", "onbekend")
@@ -26,6 +27,9 @@ COUNT = r"^\d+$"
 
 # Rule texts, in the analysts' language. Reports show them as "the rule broken".
 NOT_EMPTY = "mag niet leeg zijn"
+PRINTABLE_NAME = (
+    f"moet een afdrukbare naam zijn: niet leeg, zonder regeleinden of stuurtekens, hoogstens {MAX_NAME} tekens"
+)
 UNIQUE = "moet uniek zijn, maar komt vaker voor"
 
 
@@ -134,7 +138,7 @@ def wijken_spec() -> TableSpec:
         True,
         {
             "wijk_code": ("text", _text(_wijk_code_check(), unique=True)),
-            "wijk_naam": ("text", _text(pa.Check(lambda s: s.str.strip() != "", error=NOT_EMPTY))),
+            "wijk_naam": ("text", _text(pa.Check(lambda s: s.map(name_problem).isna(), error=PRINTABLE_NAME))),
         },
         needs_rows=True,
     )

@@ -1,4 +1,10 @@
-"""A small Sphinx extension for the book: every script once per page.
+"""A small Sphinx extension for the book: the edition's title escaped in every template, and
+every script once per page.
+
+The title carries the municipality's name, which comes from the parameter file. Sphinx's own
+layout escapes it, but the theme prints it raw in the navbar and on the search page; handing
+the templates an escaped :class:`markupsafe.Markup` is right for both (escaping it again is a
+no-op).
 
 sphinx-thebe and sphinx-togglebutton (pinned by Jupyter Book 1.x) register inline scripts while
 the builder already exists, and Sphinx 7.4 then lists them twice (once with filename ``None``,
@@ -28,6 +34,15 @@ def _unique_scripts(app, pagename: str, templatename: str, context: dict[str, An
     context["script_files"] = unique
 
 
+def _escaped_titles(app, pagename: str, templatename: str, context: dict[str, Any], doctree) -> None:
+    from markupsafe import escape
+
+    for key in ("docstitle", "shorttitle"):
+        if isinstance(context.get(key), str):
+            context[key] = escape(context[key])
+
+
 def setup(app) -> dict[str, Any]:
+    app.connect("html-page-context", _escaped_titles, priority=100)
     app.connect("html-page-context", _unique_scripts, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

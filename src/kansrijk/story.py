@@ -1,16 +1,19 @@
-"""Dutch sentences whose claims follow the computed figures of an edition.
+"""Dutch sentences whose claims follow the published figures of an edition.
 
-No sentence asserts a pattern its data do not show: every comparison is phrased from the
-computed direction (and, for two groups, from a test of the difference), and every number is
-formatted from the data.
+Every sentence is made from published values only (:mod:`kansrijk.publication`) and returns a
+:class:`~kansrijk.show.Shown`, so that its numbers go into the ledger. No sentence asserts a
+pattern its data do not show: a comparison of two groups is phrased from a test of the
+difference, and a group whose figures are not published is not compared at all.
 """
 
 from __future__ import annotations
 
-import numpy as np
-import pandas as pd
+import math
+from statistics import median
 
-from kansrijk import fmt
+from kansrijk import fmt, show
+from kansrijk.publication import Atlas, ChiSquare, Pair, Rate, RateTable, Regression
+from kansrijk.show import Shown, say
 
 EDUCATION_LABEL = {
     "laag": "laagopgeleide",
@@ -19,130 +22,397 @@ EDUCATION_LABEL = {
     "onbekend": "onbekend opgeleide",
 }
 EDUCATION_NOUN = {"laag": "laag", "midden": "middelbaar", "hoog": "hoog", "onbekend": "onbekend"}
-MIGRATION_LABEL = {
-    "nederlands": "een Nederlandse achtergrond",
-    "westers": "een westerse migratieachtergrond",
-    "niet-westers": "een niet-westerse migratieachtergrond",
-    "onbekend": "een onbekende achtergrond",
-}
 ALPHA = 0.05
-UNPUBLISHABLE = "Het verschil naar {what} is in deze editie niet te publiceren, omdat een van de groepen te klein is."
+UNPUBLISHABLE = "Het verschil naar {} is in deze editie niet te publiceren, omdat een van de groepen te klein is."
 
 
-def differs(k1: float, n1: float, k2: float, n2: float) -> int:
-    """+1 when group 1's rate is significantly higher, -1 when lower, 0 otherwise (z-test)."""
+def differs(a: Rate, b: Rate) -> int:
+    """+1 when ``a`` is significantly higher than ``b``, -1 when lower, 0 otherwise (z-test on the
+    published counts and groups)."""
     from statsmodels.stats.proportion import proportions_ztest  # heavy: only where groups are compared
 
-    if min(n1, n2) <= 0 or any(np.isnan([k1, n1, k2, n2])):
+    if a.n is None or b.n is None or not a.noemer or not b.noemer:
         return 0
-    if k1 + k2 in (0, n1 + n2):
+    if a.n + b.n in (0, a.noemer + b.noemer):
         return 0
-    _, p = proportions_ztest([k1, k2], [n1, n2])
+    _, p = proportions_ztest([a.n, b.n], [a.noemer, b.noemer])
     if p >= ALPHA:
         return 0
-    return 1 if k1 / n1 > k2 / n2 else -1
+    return 1 if a.n / a.noemer > b.n / b.noemer else -1
 
 
 def more_or_less(direction: int) -> str:
     return {1: "vaker", -1: "minder vaak", 0: "niet aantoonbaar vaker of minder vaak"}[direction]
 
 
-def education_gradient(rates: pd.DataFrame) -> str:
+def education_gradient(rates: RateTable) -> Shown:
     """How extra attention differs between children of low- and highly educated parents."""
-    low, high = rates.loc["laag"], rates.loc["hoog"]
-    if pd.isna(low["pct"]) or pd.isna(high["pct"]):
-        return UNPUBLISHABLE.format(what="opleiding van de ouders")
-    direction = differs(low["n"], low["noemer"], high["n"], high["noemer"])
-    ordered = [rates.loc[e, "pct"] for e in ("laag", "midden", "hoog")]
-    monotone = all(np.isfinite(ordered)) and ordered[0] > ordered[1] > ordered[2]
-    sentence = (
-        f"Kinderen van laagopgeleide ouders worden {more_or_less(direction)} met extra aandacht gevolgd "
-        f"({fmt.pct(low['pct'])}) dan kinderen van hoogopgeleide ouders ({fmt.pct(high['pct'])})"
+    low, middle, high = rates["laag"], rates["midden"], rates["hoog"]
+    if not (low.published and high.published):
+        return Shown(UNPUBLISHABLE.format("opleiding van de ouders"))
+    direction = differs(low, high)
+    sentence = say(
+        "Kinderen van laagopgeleide ouders worden {} met extra aandacht gevolgd ({}) dan kinderen van "
+        "hoogopgeleide ouders ({})",
+        more_or_less(direction),
+        show.pct(low),
+        show.pct(high),
     )
-    if monotone and direction == 1:
-        sentence += f"; bij middelbaar opgeleide ouders ligt het ertussenin ({fmt.pct(ordered[1])})"
-    return sentence + "."
+    if direction == 1 and middle.published and low.pct > middle.pct > high.pct:
+        sentence = say("{}; bij middelbaar opgeleide ouders ligt het ertussenin ({})", sentence, show.pct(middle))
+    return say("{}.", sentence)
 
 
-def composition_paradox(rates: pd.DataFrame, composition: pd.DataFrame, shares: pd.Series) -> str:
+def composition_paradox(rates: RateTable, composition: RateTable, shares: RateTable) -> Shown:
     """Which education group forms the largest part of the extra-attention group, and why."""
-    published = composition["pct"].dropna()
-    if published.empty:
-        return "De samenstelling van de groep met extra aandacht naar opleiding is niet te publiceren."
-    largest = str(published.idxmax())
-    lowest_rate = str(rates["pct"].drop("onbekend", errors="ignore").idxmin())
-    text = (
-        f"De grootste groep onder de kinderen met extra aandacht heeft {EDUCATION_LABEL[largest]} ouders "
-        f"({fmt.pct(published[largest])} van die kinderen)"
+    published = {c: r for c, r in composition if r.published}
+    if not published:
+        return Shown("De samenstelling van de groep met extra aandacht naar opleiding is niet te publiceren.")
+    largest = max(published, key=lambda c: published[c].pct)
+    text = say(
+        "De grootste groep onder de kinderen met extra aandacht heeft {} ouders ({} van die kinderen)",
+        EDUCATION_LABEL[largest],
+        show.pct(published[largest]),
     )
-    if largest == lowest_rate:
-        text += (
-            f", terwijl hun kans op extra aandacht juist het kleinst is: dat komt doordat "
-            f"{fmt.pct(shares[largest])} van alle kinderen {EDUCATION_LABEL[largest]} ouders heeft"
+    compared = {c: r for c, r in rates if c != "onbekend" and r.published}
+    lowest = min(compared, key=lambda c: compared[c].pct) if compared else None
+    if largest == lowest and shares[largest].published:
+        text = say(
+            "{}, terwijl hun kans op extra aandacht juist het kleinst is: dat komt doordat {} van alle kinderen "
+            "{} ouders heeft",
+            text,
+            show.pct(shares[largest]),
+            EDUCATION_LABEL[largest],
         )
-    return text + "."
+    return say("{}.", text)
 
 
-def migration_gap(rates_mig: pd.DataFrame, rates_edu: pd.DataFrame) -> str:
+def migration_gap(migration: RateTable, education: RateTable) -> Shown:
     """Non-western against Dutch background, and that gap against the education gap."""
-    nw, nl = rates_mig.loc["niet-westers"], rates_mig.loc["nederlands"]
-    low, high = rates_edu.loc["laag"], rates_edu.loc["hoog"]
-    if any(pd.isna(x) for x in (nw["pct"], nl["pct"], low["pct"], high["pct"])):
-        return UNPUBLISHABLE.format(what="migratieachtergrond")
-    direction = differs(nw["n"], nw["noemer"], nl["n"], nl["noemer"])
-    gap_mig = nw["pct"] - nl["pct"]
-    gap_edu = low["pct"] - high["pct"]
-    comparison = "kleiner" if abs(gap_mig) < abs(gap_edu) else "groter"
-    return (
-        f"Kinderen met een niet-westerse migratieachtergrond worden {more_or_less(direction)} met extra aandacht "
-        f"gevolgd ({fmt.pct(nw['pct'])}) dan kinderen met een Nederlandse achtergrond ({fmt.pct(nl['pct'])}). "
-        f"Dat verschil ({fmt.getal(abs(gap_mig))} procentpunt) is {comparison} dan het verschil tussen kinderen "
-        f"van laag- en hoogopgeleide ouders ({fmt.getal(abs(gap_edu))} procentpunt)."
+    nw, nl = migration["niet-westers"], migration["nederlands"]
+    low, high = education["laag"], education["hoog"]
+    if not all(r.published for r in (nw, nl, low, high)):
+        return Shown(UNPUBLISHABLE.format("migratieachtergrond"))
+    gap_migration, gap_education = abs(nw.pct - nl.pct), abs(low.pct - high.pct)
+    return say(
+        "Kinderen met een niet-westerse migratieachtergrond worden {} met extra aandacht gevolgd ({}) dan kinderen "
+        "met een Nederlandse achtergrond ({}). Dat verschil ({} procentpunt) is {} dan het verschil tussen kinderen "
+        "van laag- en hoogopgeleide ouders ({} procentpunt).",
+        more_or_less(differs(nw, nl)),
+        show.pct(nw),
+        show.pct(nl),
+        show.difference(nw, nl),
+        "kleiner" if gap_migration < gap_education else "groter",
+        show.difference(low, high),
     )
 
 
-def stacking_pattern(within_one: pd.Series) -> str:
+def stacking_pattern(within: RateTable) -> Shown:
     """Whether stacked factors lie within one domain more often for high than for low/middle education."""
-    values = within_one.drop("onbekend", errors="ignore").dropna()
-    if not {"hoog", "laag"} <= set(values.index):
-        return "Het patroon van stapeling naar opleiding is in deze editie niet te publiceren."
-    high = values["hoog"]
-    lower = values.drop("hoog")
-    parts = ", ".join(f"{fmt.pct(v)} bij {EDUCATION_NOUN[k]} opgeleide ouders" for k, v in lower.items())
-    if high > 50 and (lower < 50).all():
-        claim = (
+    values = {c: r for c, r in within if c != "onbekend" and r.published}
+    if not {"hoog", "laag"} <= set(values):
+        return Shown("Het patroon van stapeling naar opleiding is in deze editie niet te publiceren.")
+    high = values.pop("hoog")
+    parts = show.join([say("{} bij {} opgeleide ouders", show.pct(r), EDUCATION_NOUN[c]) for c, r in values.items()])
+    if high.pct > 50 and all(r.pct < 50 for r in values.values()):
+        claim = say(
             "Bij kinderen van hoogopgeleide ouders liggen gestapelde risicofactoren meestal binnen één domein "
-            f"({fmt.pct(high)}); bij lager opgeleide ouders komen ze vaker uit meerdere domeinen, "
-            "zodat de stapeling daar complexer is"
+            "({}); bij lager opgeleide ouders komen ze vaker uit meerdere domeinen, zodat de stapeling daar "
+            "complexer is",
+            show.pct(high),
         )
-    elif high > lower.max():
-        claim = (
-            "Bij kinderen van hoogopgeleide ouders liggen gestapelde risicofactoren vaker binnen één domein "
-            f"({fmt.pct(high)}) dan bij lager opgeleide ouders"
+    elif high.pct > max(r.pct for r in values.values()):
+        claim = say(
+            "Bij kinderen van hoogopgeleide ouders liggen gestapelde risicofactoren vaker binnen één domein ({}) "
+            "dan bij lager opgeleide ouders",
+            show.pct(high),
         )
     else:
-        claim = (
+        claim = say(
             "Bij kinderen van hoogopgeleide ouders liggen gestapelde risicofactoren niet vaker binnen één domein "
-            f"({fmt.pct(high)}) dan bij lager opgeleide ouders"
+            "({}) dan bij lager opgeleide ouders",
+            show.pct(high),
         )
-    return f"{claim} ({parts})."
+    return say("{} ({}).", claim, parts)
 
 
-def poverty_highest(total: dict[str, float], districts: pd.DataFrame, line: str = "125") -> str:
-    """The districts (at most two) where the share at or below a poverty line is highest, among
-    those above the municipal level."""
-    published = districts.dropna(subset=[f"pct_{line}"]).sort_values(f"pct_{line}", ascending=False)
-    above = published[published[f"pct_{line}"] > total[f"pct_{line}"]].head(2)
-    if above.empty:
-        return "Geen wijk ligt duidelijk boven het niveau van de gemeente."
-    names = " en ".join(f"{r.wijk_naam} ({fmt.pct(getattr(r, f'pct_{line}'))})" for r in above.itertuples())
-    return f"Het aandeel is het hoogst in {names}."
+def stacking_test(test: ChiSquare | None) -> Shown:
+    if test is None:
+        return Shown(
+            "Een toets op samenhang is met deze gegevens niet zinvol: de groepen met gepubliceerde cijfers zijn "
+            "te klein of te weinig."
+        )
+    verdict = "statistisch significant" if test.statistic.p < ALPHA else "niet statistisch significant"
+    return say(
+        "De samenhang tussen opleiding en soort stapeling is {} (chi-kwadraattoets: χ² = {}, {} vrijheidsgraden, "
+        "p {}; Cramérs V = {}).",
+        verdict,
+        show.estimate(test.statistic, 1),
+        str(test.dof),
+        _p_text(test.statistic.p, show.p_value(test.statistic)),
+        show.estimate(test.cramers_v, 2),
+    )
 
 
-def poverty_summary(total: dict[str, float], districts: pd.DataFrame, line: str = "125") -> str:
-    """The municipal share at or below a poverty line, and where it is highest."""
-    share = total[f"pct_{line}"]
+def _p_text(p: float | None, shown: Shown) -> Shown:
+    return shown if p is not None and p < 0.001 else say("= {}", shown)
+
+
+def district_highest(total: Rate, districts: RateTable) -> Shown:
+    """The districts (at most two) where the share is highest, among those above the municipal level."""
+    published = sorted(((c, r) for c, r in districts if r.published), key=lambda item: -item[1].pct)
+    above = [(c, r) for c, r in published if total.published and r.pct > total.pct][:2]
+    if not above:
+        return Shown("Geen wijk met gepubliceerde cijfers ligt boven het niveau van de gemeente.")
+    names = show.join([say("{} ({})", districts.label(c), show.pct(r)) for c, r in above], last=" en ")
+    return say("Het aandeel is het hoogst in {}.", names)
+
+
+def districts_above(total: Rate, districts: RateTable) -> Shown:
+    """'In 3 van de 8 wijken met gepubliceerde cijfers ligt het aandeel boven dat van de gemeente.'"""
+    published = [r for _, r in districts if r.published]
+    above = sum(1 for r in published if total.published and r.pct > total.pct)
+    hidden = len(list(districts)) - len(published)
+    text = f"In {fmt.getal(above)} van de {fmt.getal(len(published))} wijken met gepubliceerde cijfers"
+    text += " ligt het aandeel boven dat van de gemeente"
+    if hidden:
+        text += (
+            f"; van {fmt.getal(hidden)} {'wijk is' if hidden == 1 else 'wijken zijn'} het aandeel niet te publiceren"
+        )
+    return Shown(text + ".")
+
+
+def poverty_summary(total: Rate, districts: RateTable) -> Shown:
+    """The municipal share at or below 125% of the social minimum, and where it is highest."""
+    if not total.published:
+        return Shown("Het aandeel kinderen in armoede is voor deze gemeente niet te publiceren.")
+    return say(
+        "{} kinderen van 0 tot 6 jaar ({}) groeit op in een huishouden met een inkomen tot 125% van het wettelijk "
+        "sociaal minimum. {}",
+        show.one_in(total),
+        show.pct(total),
+        district_highest(total, districts),
+    )
+
+
+def practice_position(shown: Shown, value: float | None, low: float, high: float) -> str:
+    """Where an edition's share stands against the range JGZ practice estimates."""
+    if value is None or math.isnan(value):
+        return "is niet te publiceren"
+    where = "ligt onder" if value < low else "ligt boven" if value > high else "valt binnen"
+    return f"{where} de schatting uit de praktijk ({fmt.getal(low)}-{fmt.pct(high)})"
+
+
+def strongest_pairs(pairs: tuple[Pair, ...], short: dict[str, str], k: int = 3) -> Shown:
+    """The ``k`` pairs of factors with the strongest association."""
+    if not pairs:
+        return Shown("Voor geen enkel paar risicofactoren zijn er genoeg kinderen om de samenhang te publiceren.")
+    strongest = sorted(pairs, key=lambda p: -p.phi.value)[:k]
+    parts = [
+        say(
+            "{} en {} (phi {}, odds ratio {})",
+            quoted(short[p.a]),
+            quoted(short[p.b]),
+            show.estimate(p.phi, 2),
+            show.estimate(p.odds_ratio, 1),
+        )
+        for p in strongest
+    ]
+    return say("De sterkste samenhang is er tussen {}.", show.join(parts, "; "))
+
+
+def partners(pairs: tuple[Pair, ...], codes: tuple[str, ...], short: dict[str, str]) -> Shown:
+    """With which factors low education and not speaking Dutch go together most strongly."""
+    sentences = []
+    for code in ("lage_opleiding", "geen_nederlands"):
+        mine = sorted((p for p in pairs if code in (p.a, p.b)), key=lambda p: -p.phi.value)[:2]
+        if code in codes and mine:
+            others = [quoted(short[p.b if p.a == code else p.a]) for p in mine]
+            sentences.append(f"{quoted(short[code])} hangt het sterkst samen met {' en '.join(others)}")
+    if not sentences:
+        return Shown("Geen van beide factoren heeft in deze editie gepubliceerde samenhang met andere factoren.")
+    return Shown(fmt.upper_first("; ".join(sentences)) + ".")
+
+
+def quoted(label: str) -> str:
+    return f"‘{fmt.lower_first(label)}’"
+
+
+def model_sentence(model: Regression | None) -> Shown:
+    """The adjusted odds ratios for non-western background and low education, compared."""
+    if model is None:
+        return Shown("Met de gegevens van deze editie is het model niet te schatten (te weinig kinderen in een groep).")
+    terms = dict(model.terms)
+    low = next((e for label, e in terms.items() if label.startswith("Opleiding ouders: laag")), None)
+    nw = next((e for label, e in terms.items() if label.startswith("Migratieachtergrond: niet-westers")), None)
+    if low is None or nw is None:
+        return Shown("De groepen die de tekst vergelijkt, zijn in deze editie te klein om in het model te vergelijken.")
+    smaller = abs(math.log(nw.value)) < abs(math.log(low.value))
+    sentence = say(
+        "Na correctie is de odds ratio voor een niet-westerse migratieachtergrond {} en voor laagopgeleide ouders {}: "
+        "het verschil naar migratieachtergrond is {} dan het verschil naar opleiding.",
+        show.estimate(nw, 2),
+        show.estimate(low, 2),
+        "kleiner" if smaller else "groter",
+    )
+    if model.n:
+        sentence = say("{} Het model gebruikt alle {} kinderen.", sentence, fmt.getal(model.n))
+    return sentence
+
+
+def atlas_summary(atlas: Atlas) -> Shown:
+    """Which districts score above the municipal mean, and which of them have many young adults."""
+    higher = sorted((r for r in atlas.rows if r.klasse == "hoger"), key=lambda r: -r.score)
+    middle = median(r.pct_15_45 for r in atlas.rows)
+    big = [r for r in higher if r.pct_15_45 >= middle]
+    verb = "scoort" if len(higher) == 1 else "scoren"
+    text = (
+        f"Het gemeentelijk gemiddelde is {fmt.getal(atlas.mean, 1)}. {fmt.getal(len(higher))} van de "
+        f"{fmt.getal(len(atlas.rows))} wijken {verb} hoger dan dat gemiddelde"
+    )
+    if higher:
+        text += ": " + fmt.enumeration([f"{r.name} ({fmt.getal(r.score, 1)})" for r in higher])
+    text += "."
+    if big:
+        verb = "heeft" if len(big) == 1 else "hebben"
+        text += (
+            f" Daarvan {verb} {fmt.enumeration([r.name for r in big])} ook een groot aandeel inwoners van 15 tot 45 "
+            "jaar (minstens de mediaan van de wijken): daar gaat het om veel (toekomstige) ouders."
+        )
+    return Shown(text)
+
+
+def attention_summary(followed, children, share: Rate) -> Shown:
+    """'2.514 van de 13.900 kinderen van 0 tot en met 2 jaar (18%) worden … gevolgd'."""
+    if not share.published or followed.value is None or children.value is None:
+        return Shown("Hoeveel kinderen de JGZ met extra aandacht volgt, is in deze editie niet te publiceren.")
+    return say(
+        "{} van de {} kinderen van 0 tot en met 2 jaar ({}) worden door de JGZ met extra aandacht gevolgd, omdat "
+        "hun gezin zich mogelijk in een kwetsbare situatie bevindt.",
+        show.number(followed),
+        show.number(children),
+        show.pct(share),
+    )
+
+
+def balance_summary(balance: RateTable, out_of_attention: Rate) -> Shown:
+    """The four balance categories in one passage."""
+    if not all(r.published for _, r in balance):
+        return Shown(
+            "De verdeling van de kinderen over de balanscategorieën is in deze editie niet volledig te publiceren."
+        )
+    text = say(
+        "{} van alle kinderen heeft geen risicofactoren. Bij {} ziet de JGZ wel risicofactoren, maar is extra "
+        "aandacht niet nodig. {} wordt met extra aandacht gevolgd terwijl het gezin in balans is, en {} is uit "
+        "balans: de risico's groeien de ouders boven het hoofd.",
+        show.pct(balance["geen_risicofactoren"]),
+        show.pct(balance["risico_niet_gevolgd"]),
+        show.pct(balance["gevolgd_in_balans"]),
+        show.pct(balance["uit_balans"]),
+    )
+    if out_of_attention.published:
+        text = say("{} Dat is {} van de kinderen met extra aandacht.", text, show.pct(out_of_attention))
+    return text
+
+
+def top_factors(factors: RateTable, k: int = 3) -> Shown:
+    """The ``k`` most common published risk factors, by name."""
+    ranked = sorted(((c, r) for c, r in factors if r.published and r.n), key=lambda item: (-item[1].n, item[0]))[:k]
+    if not ranked:
+        return Shown("Welke risicofactoren het meest voorkomen, is in deze editie niet te publiceren.")
+    names = fmt.enumeration([fmt.lower_first(factors.label(c)) for c, _ in ranked])
+    return Shown(f"De {'drie ' if len(ranked) == 3 else ''}meest voorkomende risicofactoren zijn: {names}.")
+
+
+def most_common(factors: RateTable) -> Shown:
+    """'Het vaakst gaat het om … (7,4% van alle kinderen).'"""
+    ranked = sorted(((c, r) for c, r in factors if r.published and r.n), key=lambda item: (-item[1].n, item[0]))
+    if not ranked:
+        return Shown("Hoe vaak de risicofactoren voorkomen, is in deze editie niet te publiceren.")
+    code, rate = ranked[0]
+    return say(
+        "Het vaakst gaat het om {} ({} van alle kinderen).", fmt.lower_first(factors.label(code)), show.pct(rate, 1)
+    )
+
+
+def poverty_municipal(total125: Rate, total105: Rate, children) -> Shown:
+    """The municipal shares at or below 125% and 105% of the social minimum."""
+    if not total125.published or children.value is None:
+        return Shown(
+            "Hoeveel jonge kinderen in een huishouden met een laag inkomen opgroeien, "
+            "is voor deze gemeente niet te publiceren."
+        )
+    text = say(
+        "Van de {} kinderen van 0 tot 6 jaar groeit {} op in een huishouden met een inkomen tot 125% van het "
+        "WSM: {} (95%-betrouwbaarheidsinterval {}).",
+        show.number(children),
+        show.one_in(total125),
+        show.pct(total125, 1),
+        show.interval(total125, 1),
+    )
+    if total105.published:
+        text = say("{} Tot 105% van het WSM is dat {}.", text, show.pct(total105, 1))
+    return text
+
+
+def multiple_factors(total: Rate, followed: Rate, others: Rate) -> Shown:
+    """How many children have two or more risk factors, with and without extra attention."""
+    if not total.published:
+        return Shown("Hoeveel kinderen twee of meer risicofactoren hebben, is in deze editie niet te publiceren.")
+    text = say("{} van alle kinderen heeft twee of meer risicofactoren.", show.pct(total))
+    if followed.published and others.published:
+        text = say(
+            "{} Onder kinderen die met extra aandacht worden gevolgd is dat {}, onder de overige kinderen {}.",
+            text,
+            show.pct(followed),
+            show.pct(others),
+        )
+    return text
+
+
+def practice_range(low: float, high: float) -> str:
+    """A range from the practice estimates: '60 tot 70%'."""
+    return f"{fmt.getal(low)} tot {fmt.pct(high)}"
+
+
+def levels(balance: RateTable) -> dict[str, Shown]:
+    """The balance categories as the three levels the practice estimates use (an approximation,
+    which the chapter explains)."""
+    return {
+        "zelfredzaam": show.pct(balance["geen_risicofactoren"]),
+        "kwetsbaar": show.total(balance["risico_niet_gevolgd"], balance["gevolgd_in_balans"]),
+        "zeer kwetsbaar": show.pct(balance["uit_balans"]),
+    }
+
+
+def practice_comparisons(levels: dict[str, Shown], practice: dict[str, tuple[float, float]]) -> dict[str, Shown]:
+    """Each level against the range JGZ practice estimates (glue keys of the chapter)."""
+    templates = {
+        "zelfredzaam": ("vergelijk_zelfredzaam", "Het aandeel kinderen zonder risicofactoren ({}) {}."),
+        "kwetsbaar": (
+            "vergelijk_kwetsbaar",
+            "Kinderen met risicofactoren die niet uit balans zijn, samen {}, {} voor kwetsbare gezinnen.",
+        ),
+        "zeer kwetsbaar": ("vergelijk_zeer", "Het aandeel uit balans ({}) {} voor zeer kwetsbare gezinnen."),
+    }
+    out = {}
+    for level, (key, template) in templates.items():
+        shown = levels[level]
+        value = shown.entries[0].value if shown.entries else None
+        out[key] = say(template, shown, practice_position(shown, value, *practice[level]))
+    return out
+
+
+def ranked(factors: RateTable, k: int) -> list[str]:
+    """The ``k`` most common published risk factors, most common first."""
+    published = [(c, r) for c, r in factors if r.published and r.n]
+    return [c for c, _ in sorted(published, key=lambda item: (-item[1].n, factors.label(item[0])))[:k]]
+
+
+def atlas_classes(atlas: Atlas) -> str:
     return (
-        f"{fmt.one_in(share)} kinderen van 0 tot 6 jaar ({fmt.pct(share)}) groeit op in een huishouden met een "
-        f"inkomen tot {line}% van het wettelijk sociaal minimum. {poverty_highest(total, districts, line)}"
+        f"Een wijk heet hier hoger of lager als haar score meer dan {fmt.getal(atlas.margin, 1)} punt van het "
+        "gemeentelijk gemiddelde afwijkt, anders vergelijkbaar. De atlas doet geen uitspraken over individuele "
+        "mensen: een hogere score betekent een groter risico binnen de groep, niet dat alle ouders in de wijk "
+        "kwetsbaar zijn."
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -9,21 +11,18 @@ import pandas as pd
 import statsmodels.formula.api as smf
 from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 
-FORMULA = (
-    "extra_aandacht ~ C(opleiding_ouders, Treatment('hoog'))"
-    " + C(migratieachtergrond, Treatment('nederlands')) + leeftijd"
-)
-LABELS = {
-    "C(opleiding_ouders, Treatment('hoog'))[T.laag]": "Opleiding ouders: laag (t.o.v. hoog)",
-    "C(opleiding_ouders, Treatment('hoog'))[T.midden]": "Opleiding ouders: midden (t.o.v. hoog)",
-    "C(opleiding_ouders, Treatment('hoog'))[T.onbekend]": "Opleiding ouders: onbekend (t.o.v. hoog)",
-    "C(migratieachtergrond, Treatment('nederlands'))[T.westers]": "Migratieachtergrond: westers (t.o.v. Nederlands)",
-    "C(migratieachtergrond, Treatment('nederlands'))[T.niet-westers]": (
-        "Migratieachtergrond: niet-westers (t.o.v. Nederlands)"
-    ),
-    "C(migratieachtergrond, Treatment('nederlands'))[T.onbekend]": "Migratieachtergrond: onbekend (t.o.v. Nederlands)",
-    "leeftijd": "Leeftijd (per jaar)",
-}
+from kansrijk import labels
+
+VARIABLES = {"opleiding_ouders": ("Opleiding ouders", labels.EDUCATION), "migratieachtergrond": (
+    "Migratieachtergrond", labels.MIGRATION)}  # fmt: skip
+OTHER = "overig"
+_TERM = re.compile(r"^C\((?P<var>\w+), Treatment\('(?P<ref>[^']*)'\)\)\[T\.(?P<level>.*)\]$")
+
+
+def formula(references: dict[str, str]) -> str:
+    """The model in statsmodels' notation, each category compared with its reference."""
+    terms = [f"C({variable}, Treatment('{reference}'))" for variable, reference in references.items()]
+    return "extra_aandacht ~ " + " + ".join([*terms, "leeftijd"])
 
 
 @dataclass(frozen=True)
@@ -33,38 +32,55 @@ class LogitResult:
     model: object  # statsmodels BinaryResultsWrapper
     odds_ratios: pd.DataFrame
     n: int
+    formula: str
 
 
-def fit_logit(kinderen: pd.DataFrame) -> LogitResult | None:
-    """Fit ``FORMULA`` by maximum likelihood; ``None`` when the data cannot support it (too few
-    children, an empty reference group, or perfect separation)."""
-    frame = kinderen[["extra_aandacht", "opleiding_ouders", "migratieachtergrond", "leeftijd"]].copy()
-    frame["extra_aandacht"] = frame["extra_aandacht"].astype(int)
-    for column in ("opleiding_ouders", "migratieachtergrond"):
-        frame[column] = frame[column].astype(str)
-    if frame["extra_aandacht"].nunique() < 2 or not {"hoog"} <= set(frame.opleiding_ouders):
+def fit_logit(frame: pd.DataFrame, references: dict[str, str]) -> LogitResult | None:
+    """Fit :func:`formula` by maximum likelihood; ``None`` when the data cannot support it (no
+    variation in the outcome, a missing reference group, or perfect separation)."""
+    data = frame[["extra_aandacht", *references, "leeftijd"]].copy()
+    data["extra_aandacht"] = data["extra_aandacht"].astype(int)
+    for variable, reference in references.items():
+        data[variable] = data[variable].astype(str)
+        if reference not in set(data[variable]) or data[variable].nunique() < 2:
+            return None
+    if data["extra_aandacht"].nunique() < 2:
         return None
-    if "nederlands" not in set(frame.migratieachtergrond):
-        return None
-    import warnings
-
+    model_formula = formula(references)
     with warnings.catch_warnings():
         warnings.simplefilter("error", PerfectSeparationWarning)
         try:
-            model = smf.logit(FORMULA, data=frame).fit(disp=False, maxiter=100)
+            model = smf.logit(model_formula, data=data).fit(disp=False, maxiter=100)
         except (PerfectSeparationWarning, np.linalg.LinAlgError, ValueError):
             return None
-    if not model.mle_retvals.get("converged", False):
+    if not model.mle_retvals.get("converged", False) or not np.isfinite(model.bse).all():
         return None
-    return LogitResult(model, odds_ratio_table(model), int(model.nobs))
+    return LogitResult(model, odds_ratio_table(model), int(model.nobs), model_formula)
+
+
+def term_label(term: str) -> str:
+    """A model term in Dutch: 'Opleiding ouders: laag (t.o.v. hoog)'."""
+    if term == "leeftijd":
+        return "Leeftijd (per jaar)"
+    match = _TERM.match(term)
+    if match is None:
+        return term
+    name, level_labels = VARIABLES[match["var"]]
+    level = level_labels.get(match["level"], match["level"].capitalize())
+    reference = level_labels.get(match["ref"], match["ref"].capitalize())
+    return f"{name}: {_in_sentence(level)} (t.o.v. {_in_sentence(reference)})"
+
+
+def _in_sentence(label: str) -> str:
+    return label if label == "Nederlands" else label.lower()
 
 
 def odds_ratio_table(model) -> pd.DataFrame:
     """Adjusted odds ratios with 95% intervals and p-values, labelled in Dutch."""
     params, ci = model.params.drop("Intercept"), model.conf_int().drop("Intercept")
-    table = pd.DataFrame(
+    return pd.DataFrame(
         {
-            "term": [LABELS.get(t, t) for t in params.index],
+            "term": [term_label(t) for t in params.index],
             "odds_ratio": np.exp(params.to_numpy()),
             "ci_laag": np.exp(ci[0].to_numpy()),
             "ci_hoog": np.exp(ci[1].to_numpy()),
@@ -72,4 +88,3 @@ def odds_ratio_table(model) -> pd.DataFrame:
         },
         index=params.index,
     )
-    return table

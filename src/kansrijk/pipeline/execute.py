@@ -1,4 +1,4 @@
-"""Execute chapter notebooks with papermill, in parallel processes."""
+"""Execute chapter notebooks with papermill, and make the executed notebooks reproducible."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from pathlib import Path
 import nbformat
 
 KERNEL = "python3"
+# What papermill records per run that differs between two runs of the same inputs.
+_RUN_METADATA = ("start_time", "end_time", "duration", "exception", "environment_variables")
 
 
 @dataclass(frozen=True)
@@ -24,16 +26,6 @@ class ChapterRun:
     @property
     def failed(self) -> bool:
         return self.error is not None
-
-
-def quiet_kernels(log: Path) -> None:
-    """Send this worker's (and so its kernels') stderr to a log file: kernel start-up warnings are
-    noise on the analyst's terminal, while a chapter's own errors are returned, not printed."""
-    import os
-
-    fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
-    os.dup2(fd, 2)
-    os.close(fd)
 
 
 def run_chapter(template: Path, output: Path, param_ref: str, cwd: Path) -> ChapterRun:
@@ -63,7 +55,7 @@ def run_chapter(template: Path, output: Path, param_ref: str, cwd: Path) -> Chap
         )
     except Exception as error:  # a kernel that dies or a notebook that cannot be read
         return ChapterRun(template.name, output, time.perf_counter() - start, f"{type(error).__name__}: {error}")
-    hide_injected_parameters(output)
+    normalise(output)
     return ChapterRun(template.name, output, time.perf_counter() - start)
 
 
@@ -75,11 +67,24 @@ def _code_cell_number(notebook: Path, index: int) -> int:
     return index + 1 - int(injected)
 
 
-def hide_injected_parameters(notebook: Path) -> None:
-    """Papermill's injected cell is hidden in the book, like the template's own parameters cell."""
+def normalise(notebook: Path) -> None:
+    """An executed notebook that is the same for the same inputs: no timestamps, no local paths
+    and no random cell ids; papermill's injected parameter cell hidden like the template's own."""
     nb = nbformat.read(notebook, as_version=4)
-    for cell in nb.cells:
+    run = nb.metadata.get("papermill", {})
+    for key in _RUN_METADATA:
+        run.pop(key, None)
+    if "input_path" in run:
+        run["input_path"] = f"chapters/{notebook.name}"
+        run["output_path"] = f"notebooks/{notebook.name}"
+    for index, cell in enumerate(nb.cells):
+        cell.metadata.pop("papermill", None)
+        cell.metadata.pop("execution", None)
         tags = cell.metadata.setdefault("tags", [])
-        if "injected-parameters" in tags and "hide-cell" not in tags:
-            tags.append("hide-cell")
+        if "injected-parameters" in tags:
+            cell["id"] = "injected-parameters"
+            if "hide-cell" not in tags:
+                tags.append("hide-cell")
+        elif not cell.get("id"):
+            cell["id"] = f"cel-{index}"
     nbformat.write(nb, notebook)

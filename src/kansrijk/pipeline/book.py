@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
 import sys
 from pathlib import Path
 
@@ -10,6 +9,7 @@ import yaml
 
 from kansrijk.params import Edition
 from kansrijk.paths import CONFIG, TOC
+from kansrijk.pipeline.workers import run
 
 TITLE = "Kinderen en gezinnen in kwetsbare situaties"
 BANNER = (
@@ -30,7 +30,8 @@ def _merge(base: dict, extra: dict) -> dict:
 
 
 def edition_config(edition: Edition) -> dict:
-    """The shared ``_config.yml`` with this edition's title and, for synthetic data, a banner."""
+    """The shared ``_config.yml`` with this edition's title and, for synthetic data, a banner.
+    The title is plain text; :mod:`kansrijk.sphinx_ext` escapes it for every template."""
     config = yaml.safe_load(CONFIG.read_text(encoding="utf-8"))
     p = edition.params
     extra: dict = {"title": f"{TITLE} – {p.gemeente} {p.jaar}"}
@@ -58,7 +59,7 @@ def build_html(source: Path, output: Path, edition: Edition, toc: Path) -> Path:
         "--builder", "html",
         "-W", "--keep-going", "-q",
     ]  # fmt: skip
-    result = subprocess.run(command, capture_output=True, text=True)
+    result = run(command)
     if result.returncode != 0:
         raise BookError((result.stderr or result.stdout).strip()[-4000:])
     return output / "_build" / "html"

@@ -1,0 +1,19 @@
+"""Dutch labels of the categories the book shows."""
+
+from __future__ import annotations
+
+EDUCATION = {"laag": "Laag", "midden": "Middelbaar", "hoog": "Hoog", "onbekend": "Onbekend"}
+MIGRATION = {"nederlands": "Nederlands", "westers": "Westers", "niet-westers": "Niet-westers", "onbekend": "Onbekend"}
+BALANCE = {
+    "geen_risicofactoren": "Geen risicofactoren",
+    "risico_niet_gevolgd": "Risicofactoren, geen extra aandacht",
+    "gevolgd_in_balans": "Extra aandacht, gezin in balans",
+    "uit_balans": "Extra aandacht, gezin uit balans",
+}
+STACKING = {
+    "geen": "Geen risicofactor",
+    "een_factor": "Eén risicofactor",
+    "binnen_een_domein": "Meer, binnen één domein",
+    "meerdere_domeinen": "Meer, uit meerdere domeinen",
+}
+FACTOR_COUNT = {"0": "0", "1": "1", "2": "2", "3": "3", "4": "4 of meer"}

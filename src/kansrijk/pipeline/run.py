@@ -1,0 +1,334 @@
+"""``kansrijk build``: validate, plan what may be published, execute the chapters in parallel,
+render the book, audit every published number, and publish atomically; skip an edition whose
+every dependency is unchanged.
+
+Whatever goes wrong, an edition's published folder is either the old one or the new one, and
+the analyst gets one line saying why: an input error (exit 2), a chapter, the book, the audit,
+a full disk, a read-only folder or a stopped worker (exit 1), or an interruption (130 for
+Ctrl-C, 143 for SIGTERM), which stops the build before it publishes and stops every kernel.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import pickle
+import shutil
+import signal
+import threading
+import time
+import traceback
+from collections.abc import Iterator
+from concurrent.futures import Executor, ThreadPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from kansrijk.landing import LANDING_KEYS, write_landing
+from kansrijk.params import Edition, load_edition, param_path
+from kansrijk.paths import BOOK, CHAPTERS
+from kansrijk.pipeline import provenance
+from kansrijk.pipeline.book import BookError, build_html, toc_for
+from kansrijk.pipeline.execute import ChapterRun, run_chapter
+from kansrijk.pipeline.fingerprint import cache_key
+from kansrijk.pipeline.publish import keep_failed, publish
+from kansrijk.pipeline.workers import start_pool, stop_workers
+from kansrijk.pipeline.workspace import EditionBusyError, Workspace
+from kansrijk.problems import InputError, Problem
+from kansrijk.validation import EditionData, load_edition_data
+
+EXIT_OK, EXIT_FAILED, EXIT_INPUT = 0, 1, 2
+EXIT_SIGNAL = {signal.SIGINT: 130, signal.SIGTERM: 143}
+
+
+@dataclass
+class BuildResult:
+    """What happened to one edition."""
+
+    slug: str
+    code: int
+    seconds: float = 0.0
+    message: str = ""
+    problems: list = field(default_factory=list)
+    published: bool = False
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    jobs: int = os.cpu_count() or 1
+    force: bool = False
+    quiet: bool = False
+    chapters: Path = CHAPTERS
+    book: Path = BOOK
+
+
+class _Stop:
+    """Set by SIGINT or SIGTERM: the build ends before publishing, with the signal's exit code."""
+
+    def __init__(self) -> None:
+        self.event = threading.Event()
+        self.code = EXIT_FAILED
+
+    def __call__(self, signum: int, _frame: object) -> None:
+        if not self.event.is_set():
+            self.code = EXIT_SIGNAL.get(signal.Signals(signum), EXIT_FAILED)
+            self.event.set()
+            stop_workers()
+
+    @property
+    def requested(self) -> bool:
+        return self.event.is_set()
+
+
+@contextlib.contextmanager
+def _signals(stop: _Stop) -> Iterator[None]:
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {s: signal.signal(s, stop) for s in EXIT_SIGNAL}
+    try:
+        yield
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+
+
+def build_editions(refs: list[str], options: BuildOptions, console: Console) -> list[BuildResult]:
+    """Build several editions; their chapters and books share one pool of ``options.jobs``
+    processes. One edition's failure stops neither the others nor the landing page."""
+    options.book.mkdir(parents=True, exist_ok=True)
+    workspace = Workspace(options.book)
+    workspace.root.mkdir(exist_ok=True)
+    stop = _Stop()
+    progress = Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(bar_width=20),
+        TimeElapsedColumn(),
+        console=console,
+        disable=options.quiet,
+    )
+    duplicates = _duplicate_slugs(refs)
+    with _signals(stop):
+        pool = start_pool(options.jobs, workspace.log)
+        try:
+            with progress, ThreadPoolExecutor(max_workers=max(1, len(refs))) as editions:
+                futures = [
+                    editions.submit(build_edition, ref, options, progress, pool, workspace, stop, duplicates.get(ref))
+                    for ref in refs
+                ]
+                results = [future.result() for future in futures]
+        finally:
+            pool.shutdown(wait=not stop.requested, cancel_futures=True)
+    if any(r.published for r in results) or not (options.book / "index.html").exists():
+        with contextlib.suppress(OSError), workspace.lock("index", wait=True):
+            write_landing(options.book)
+    return results
+
+
+def _duplicate_slugs(refs: list[str]) -> dict[str, Problem]:
+    """A second parameter file in one run that claims the slug of an earlier one is refused."""
+    seen: dict[str, Path] = {}
+    refused: dict[str, Problem] = {}
+    for ref in refs:
+        path = param_path(ref)
+        if path.stem in seen and seen[path.stem] != path:
+            refused[ref] = Problem(str(path), None, f"editienaam '{path.stem}' komt ook van {seen[path.stem]}")
+        seen.setdefault(path.stem, path)
+    return refused
+
+
+def build_edition(
+    ref: str,
+    options: BuildOptions,
+    progress: Progress,
+    pool: Executor,
+    workspace: Workspace,
+    stop: _Stop,
+    duplicate: Problem | None = None,
+) -> BuildResult:
+    """Build one edition; never raises (every failure is in the result)."""
+    started = time.perf_counter()
+    try:
+        if duplicate is not None:
+            raise InputError([duplicate])
+        edition = load_edition(ref)
+        data = load_edition_data(edition)
+        _check_owner(edition, workspace)
+    except InputError as error:
+        return BuildResult(
+            param_path(ref).stem,
+            EXIT_INPUT,
+            message="invoer voldoet niet aan het datacontract",
+            problems=error.problems,
+        )
+    slug = edition.slug
+    try:
+        key = cache_key(edition, data.files, options.chapters)
+        final = options.book / slug
+        if not options.force and workspace.record(slug).get("cache_sleutel") == key and final.is_dir():
+            workspace.note_unchanged(slug)
+            return BuildResult(slug, EXIT_OK, time.perf_counter() - started, "ongewijzigd, niet opnieuw uitgevoerd")
+        with workspace.lock(slug):
+            workspace.remove_stale(slug)
+            stage = workspace.staging(slug)
+            try:
+                return _build(edition, data, key, stage, options, progress, pool, workspace, stop, started)
+            finally:
+                shutil.rmtree(stage, ignore_errors=True)
+    except EditionBusyError:
+        message = "wordt al gebouwd door een ander proces; wacht tot die bouw klaar is en probeer het opnieuw"
+        return BuildResult(slug, EXIT_FAILED, time.perf_counter() - started, message)
+    except BrokenProcessPool:
+        if stop.requested:
+            return _interrupted(slug, stop, started)
+        message = "een werkproces stopte onverwacht (bijvoorbeeld door te weinig geheugen); er is niets gepubliceerd"
+        return BuildResult(slug, EXIT_FAILED, time.perf_counter() - started, message)
+    except OSError as error:
+        return BuildResult(
+            slug, EXIT_FAILED, time.perf_counter() - started, f"{fault(error)}; er is niets gepubliceerd"
+        )
+    except Exception as error:  # a bug: one line for the analyst, the traceback in the log
+        with contextlib.suppress(OSError), workspace.log.open("a", encoding="utf-8") as log:
+            log.write(f"\n{datetime.now().isoformat()} {slug}\n{traceback.format_exc()}")
+        message = f"onverwachte fout ({type(error).__name__}: {error}); details in {workspace.log}"
+        return BuildResult(slug, EXIT_FAILED, time.perf_counter() - started, message)
+
+
+def _check_owner(edition: Edition, workspace: Workspace) -> None:
+    owner = workspace.owner(edition.slug)
+    if owner is not None and owner.resolve() != edition.param_file.resolve():
+        raise InputError(
+            [
+                Problem(
+                    str(edition.param_file),
+                    None,
+                    f"editie '{edition.slug}' is gepubliceerd uit {owner}; een ander parameterbestand met dezelfde "
+                    "naam mag haar niet vervangen (kies een andere bestandsnaam)",
+                )
+            ]
+        )
+
+
+def fault(error: OSError) -> str:
+    """A file-system error in one line, in Dutch."""
+    where = f" ({error.filename})" if error.filename else ""
+    causes = {
+        errno.ENOSPC: "de schijf is vol",
+        errno.EDQUOT: "de schijfquotum is op",
+        errno.EROFS: "de map is alleen-lezen",
+        errno.EACCES: "geen schrijfrechten",
+        errno.EPERM: "geen toestemming",
+    }
+    return f"{causes.get(error.errno, error.strerror or type(error).__name__)}{where}"
+
+
+def _interrupted(slug: str, stop: _Stop, started: float) -> BuildResult:
+    return BuildResult(slug, stop.code, time.perf_counter() - started, "onderbroken; er is niets gepubliceerd")
+
+
+def _build(
+    edition: Edition,
+    data: EditionData,
+    key: str,
+    stage: Path,
+    options: BuildOptions,
+    progress: Progress,
+    pool: Executor,
+    workspace: Workspace,
+    stop: _Stop,
+    started: float,
+) -> BuildResult:
+    from kansrijk import kerncijfers
+    from kansrijk.chapter import FIGURES, PUBLICATION_FILE, TABLES
+    from kansrijk.disclosure import ledger
+    from kansrijk.disclosure.plan import plan
+
+    slug = edition.slug
+    source = stage / "bron"
+    source.mkdir()
+    for static in options.chapters.glob("*.md"):
+        shutil.copy2(static, source / static.name)
+    shutil.copytree(CHAPTERS / "_static", source / "_static")  # the book's style sheet
+    # The chapters read a copy of the parameter file by its bare name: no local path of the
+    # analyst appears in an executed notebook.
+    shutil.copy2(edition.param_file, source / f"{slug}.yml")
+    publication = plan(edition, data)
+    (source / PUBLICATION_FILE).write_bytes(pickle.dumps(publication))
+    templates = sorted(options.chapters.glob("*.ipynb"))
+    start = datetime.now().astimezone()
+    runs = _execute(templates, source, f"{slug}.yml", progress, pool, slug, stop)
+    if stop.requested:
+        return _interrupted(slug, stop, started)
+    failed = [r for r in runs if r.failed]
+    if failed:
+        kept = keep_failed([r.output for r in failed], workspace.folder("failed") / slug)
+        message = "; ".join(f"hoofdstuk {r.name} faalde in cel {r.cell}: {r.error}" for r in failed)
+        return BuildResult(slug, EXIT_FAILED, time.perf_counter() - started, f"{message} (notebook bewaard in {kept})")
+    end = datetime.now().astimezone()
+
+    record = provenance.collect(edition, publication, runs, start, end, key)
+    (source / "herkomst.md").write_text(provenance.page(record), encoding="utf-8")
+    task = progress.add_task(f"{slug}: boek bouwen (Jupyter Book)", total=1)
+    try:
+        html = pool.submit(build_html, source, stage / "uitvoer", edition, toc_for(options.chapters)).result()
+    except BookError as error:
+        return BuildResult(slug, EXIT_FAILED, time.perf_counter() - started, f"Jupyter Book faalde:\n{error}")
+    finally:
+        progress.update(task, completed=1)
+
+    figures, entries = kerncijfers.compute(publication)
+    entries += [e.at("index.html", "overzicht", e.place) for e in entries if e.place in LANDING_KEYS]
+    entries = ledger.collect(source / ledger.LEDGER_FOLDER) + entries
+    findings = ledger.audit(publication, entries)
+    if findings:
+        listed = "\n  ".join(f.message for f in findings[:10])
+        more = f"\n  … en nog {len(findings) - 10}" if len(findings) > 10 else ""
+        message = f"de onthullingscontrole weigert te publiceren:\n  {listed}{more}"
+        return BuildResult(slug, EXIT_FAILED, time.perf_counter() - started, message)
+
+    assembled = stage / "editie"
+    assembled.mkdir()
+    shutil.move(html, assembled / "html")
+    notebooks = assembled / "notebooks"
+    notebooks.mkdir()
+    for run in runs:
+        shutil.copy2(run.output, notebooks / run.name)
+    for folder in (FIGURES, TABLES):  # so that a reviewer's notebook shows its figures and tables
+        if (source / folder).is_dir():
+            shutil.copytree(source / folder, notebooks / folder)
+    kerncijfers.write(figures, assembled / "kerncijfers.json")
+    ledger.write(entries, assembled / "cijfers.json")
+    provenance.write(record, assembled / "provenance.json")
+    if stop.requested:
+        return _interrupted(slug, stop, started)
+    warning = publish(assembled, options.book / slug)
+    workspace.write_record(slug, edition.param_file.resolve(), key)
+    message = f"gepubliceerd in {options.book / slug}" + (f" (let op: {warning})" if warning else "")
+    return BuildResult(slug, EXIT_OK, time.perf_counter() - started, message, published=True)
+
+
+def _execute(
+    templates: list[Path], source: Path, param_ref: str, progress: Progress, pool: Executor, slug: str, stop: _Stop
+) -> list[ChapterRun]:
+    """Run every chapter in the shared pool, showing per-chapter progress and timings."""
+    runs: list[ChapterRun] = []
+    task = progress.add_task(f"{slug}: hoofdstukken uitvoeren", total=len(templates))
+    futures = [pool.submit(run_chapter, t, source / t.name, param_ref, source) for t in templates]
+    for future in as_completed(futures):
+        run = future.result()
+        runs.append(run)
+        if stop.requested:
+            break
+        state = "[red]mislukt[/]" if run.failed else "[green]klaar[/]"
+        if not progress.disable:
+            progress.console.print(f"  {escape(slug)}: {escape(run.name):<28} {state} in {run.seconds:5.1f} s")
+        progress.advance(task)
+    order = {t.name: i for i, t in enumerate(templates)}
+    return sorted(runs, key=lambda r: order[r.name])

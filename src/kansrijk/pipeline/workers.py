@@ -1,0 +1,70 @@
+"""The worker processes that execute chapters and render books, and how they end.
+
+A worker never outlives its driver: it watches its parent and exits when the parent is gone
+(a ``kill -9`` of the driver included), and on SIGTERM it stops the programs it started.
+Chapter kernels watch their worker the same way (ipykernel's parent poller), so ending the
+workers ends every kernel. Ctrl-C is the driver's to handle: workers ignore SIGINT.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import signal
+import subprocess
+import threading
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+_CHILDREN: set[subprocess.Popen] = set()
+POLL_SECONDS = 0.5
+
+
+def start_pool(jobs: int, log: Path) -> ProcessPoolExecutor:
+    """A pool of ``jobs`` spawned workers (no forked copies of the driver's threads or files)."""
+    context = multiprocessing.get_context("spawn")
+    return ProcessPoolExecutor(max(1, jobs), mp_context=context, initializer=_initialise, initargs=(log, os.getpid()))
+
+
+def stop_workers() -> None:
+    """End every worker of this driver (their kernels follow them)."""
+    for process in multiprocessing.active_children():
+        with contextlib.suppress(OSError):
+            process.terminate()
+
+
+def _initialise(log: Path, driver: int) -> None:
+    # Kernel start-up warnings are noise on the analyst's terminal; a chapter's own errors are
+    # returned, not printed, so this worker's (and its kernels') stderr goes to the log.
+    fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    os.dup2(fd, 2)
+    os.close(fd)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, lambda *_: _exit(143))
+    threading.Thread(target=_watch, args=(driver,), daemon=True, name="driver-watch").start()
+
+
+def _watch(driver: int) -> None:
+    while os.getppid() == driver:
+        time.sleep(POLL_SECONDS)
+    _exit(1)
+
+
+def _exit(code: int) -> None:
+    for child in list(_CHILDREN):
+        with contextlib.suppress(OSError):
+            child.kill()
+    os._exit(code)
+
+
+def run(command: list[str], cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """Run a program from a worker; it is stopped when the worker stops."""
+    with subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as process:
+        _CHILDREN.add(process)
+        try:
+            out, err = process.communicate()
+        finally:
+            _CHILDREN.discard(process)
+    return subprocess.CompletedProcess(command, process.returncode, out, err)

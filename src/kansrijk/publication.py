@@ -1,0 +1,218 @@
+"""What an edition may publish: every number after disclosure control, and nothing else.
+
+A :class:`Publication` is made by :func:`kansrijk.disclosure.plan` from the raw analyses and
+is all that chapters, ``kerncijfers.json`` and the landing page ever see. A suppressed value
+is ``None`` here: the raw value does not exist in this object, so no page can show it. Every
+value carries its status and, when suppressed, the rule behind it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+
+import pandas as pd
+
+
+class Status(StrEnum):
+    """Why a value is or is not published (the words ``cijfers.json`` uses)."""
+
+    PUBLISHED = "gepubliceerd"
+    EMPTY = "geen_kinderen"  # a group without children: counts 0, no percentage
+    PRIMARY = "primair_onderdrukt"  # too small by the rules of the contract
+    SECONDARY = "secundair_onderdrukt"  # would otherwise be recoverable from published numbers
+
+
+SUPPRESSED = (Status.PRIMARY, Status.SECONDARY)
+
+
+@dataclass(frozen=True)
+class Count:
+    """A published count (``value`` is ``None`` when suppressed)."""
+
+    key: str
+    value: int | None
+    status: Status
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Rate:
+    """A percentage with its count, denominator and 95% Wilson interval (0-100). When the
+    percentage is suppressed, all five are ``None``: they go together."""
+
+    key: str
+    n: int | None
+    noemer: int | None
+    pct: float | None
+    ci_laag: float | None
+    ci_hoog: float | None
+    status: Status
+    reason: str = ""
+
+    @property
+    def published(self) -> bool:
+        return self.pct is not None
+
+    def get(self, field_name: str) -> float | None:
+        return getattr(self, field_name)
+
+
+@dataclass(frozen=True)
+class RateTable:
+    """Rates by category, in order, with Dutch labels."""
+
+    key: str
+    rows: dict[str, Rate]
+    labels: dict[str, str]
+
+    def __iter__(self) -> Iterator[tuple[str, Rate]]:
+        return iter(self.rows.items())
+
+    def __getitem__(self, category: str) -> Rate:
+        return self.rows[category]
+
+    def label(self, category: str) -> str:
+        return self.labels.get(category, category)
+
+    def frame(self) -> pd.DataFrame:
+        """The table as numbers (``NaN`` where suppressed), indexed by category, for figures."""
+        return pd.DataFrame(
+            {
+                "label": [self.label(c) for c in self.rows],
+                **{
+                    name: [_nan(getattr(r, name)) for r in self.rows.values()]
+                    for name in ("n", "noemer", "pct", "ci_laag", "ci_hoog")
+                },
+            },
+            index=list(self.rows),
+        )
+
+
+def _nan(value: float | None) -> float:
+    return math.nan if value is None else float(value)
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A model-based figure (an odds ratio, a phi coefficient, a test statistic): published
+    only under the rules for the model it comes from (see :mod:`kansrijk.disclosure.plan`)."""
+
+    key: str
+    value: float
+    low: float | None = None
+    high: float | None = None
+    p: float | None = None
+
+
+@dataclass(frozen=True)
+class Regression:
+    """The logistic regression as it may be published."""
+
+    formula: str
+    terms: tuple[tuple[str, Estimate], ...]  # (Dutch label, odds ratio with interval and p)
+    n: int
+    notes: tuple[str, ...]  # which categories were pooled into 'overig' or left out, and why
+
+
+@dataclass(frozen=True)
+class ChiSquare:
+    """A chi-square test of independence: the statistic (with its p-value) and Cramér's V."""
+
+    statistic: Estimate
+    dof: int
+    cramers_v: Estimate
+    groups: tuple[str, ...]  # the groups (rows) the test covers
+
+
+@dataclass(frozen=True)
+class Pair:
+    """Two risk factors that go together: phi and the odds ratio with its interval."""
+
+    a: str
+    b: str
+    phi: Estimate
+    odds_ratio: Estimate
+
+
+@dataclass(frozen=True)
+class AtlasRow:
+    code: str
+    name: str
+    score: float
+    difference: float
+    klasse: str
+    pct_15_45: float
+
+
+@dataclass(frozen=True)
+class Atlas:
+    mean: float
+    margin: float
+    rows: tuple[AtlasRow, ...]
+
+
+@dataclass(frozen=True)
+class InputFile:
+    """What a reader may know of an input file: its name and fingerprint, not its size."""
+
+    name: str
+    sha256: str
+
+
+@dataclass(frozen=True)
+class EditionInfo:
+    slug: str
+    gemeente: str
+    gemeentecode: str
+    jaar: int
+    synthetisch: bool
+    min_cel: int
+    min_noemer: int
+    boundaries: Path | None
+    files: tuple[InputFile, ...]
+
+    @property
+    def title(self) -> str:
+        return f"{self.gemeente} {self.jaar}"
+
+
+@dataclass(frozen=True)
+class Publication:
+    """Every number an edition may publish, keyed as in ``kerncijfers.json``."""
+
+    edition: EditionInfo
+    counts: dict[str, Count]
+    rates: dict[str, Rate]
+    tables: dict[str, RateTable]
+    districts: dict[str, str]  # wijk_code -> name, as written in wijken.csv
+    regression: Regression | None
+    stacking_test: ChiSquare | None
+    pairs: tuple[Pair, ...]
+    pair_codes: tuple[str, ...]  # the factors whose pairs were considered (most common first)
+    atlas: Atlas | None
+    suppressed: dict[str, int] = field(default_factory=dict)  # status -> how many values
+    model: object = None  # the audit's view (forms of every key; no values): see disclosure.plan
+
+    def rate(self, key: str) -> Rate:
+        return self.rates[key]
+
+    def count(self, key: str) -> Count:
+        return self.counts[key]
+
+    def table(self, key: str) -> RateTable:
+        return self.tables[key]
+
+    def estimates(self) -> dict[str, Estimate]:
+        """Every model-based figure, by key."""
+        found: list[Estimate] = []
+        if self.regression is not None:
+            found += [estimate for _, estimate in self.regression.terms]
+        if self.stacking_test is not None:
+            found += [self.stacking_test.statistic, self.stacking_test.cramers_v]
+        for pair in self.pairs:
+            found += [pair.phi, pair.odds_ratio]
+        return {e.key: e for e in found}

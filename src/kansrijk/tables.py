@@ -1,0 +1,140 @@
+"""The book's tables, built from published values (shown values and plain text only)."""
+
+from __future__ import annotations
+
+from kansrijk import fmt, schemas, show
+from kansrijk.chapter import Table
+from kansrijk.publication import Atlas, InputFile, Publication, RateTable, Regression
+
+
+def rates(table: RateTable, header: str, outcome: str, name: str, caption: str, source: str) -> Table:
+    """Count with the outcome, group size, percentage and interval per category."""
+    return Table(
+        name,
+        caption,
+        [header, outcome, "Kinderen in de groep", "Percentage", "95%-interval"],
+        [
+            [table.label(c), show.number(r, "n"), show.number(r, "noemer"), show.pct(r, 1), show.interval(r, 1)]
+            for c, r in table
+        ],
+        source,
+    )
+
+
+def shares(
+    table: RateTable, header: str, name: str, caption: str, source: str, labels: list[str] | None = None
+) -> Table:
+    """Count and share of one total per category."""
+    return Table(
+        name,
+        caption,
+        [header, "Aantal kinderen", "Aandeel"],
+        [
+            [labels[i] if labels else table.label(c), show.number(r, "n"), show.pct(r, 1)]
+            for i, (c, r) in enumerate(table)
+        ],
+        source,
+    )
+
+
+def stacking(rows: dict[str, RateTable], row_labels: dict[str, str], name: str, caption: str, source: str) -> Table:
+    """Row percentages: one row per group, one column per kind of stacking."""
+    first = next(iter(rows.values()))
+    return Table(
+        name,
+        caption,
+        ["Opleiding ouders", *(first.label(c) for c, _ in first)],
+        [[row_labels[g], *(show.pct(r, 1) for _, r in table)] for g, table in rows.items()],
+        source,
+    )
+
+
+def factors(table: RateTable, domains: dict[str, str], name: str, caption: str, source: str) -> Table:
+    """Every risk factor by domain: count and share of all children (most common first per domain)."""
+    order = sorted(table, key=lambda item: (domains[item[0]], -(item[1].n or -1), table.label(item[0])))
+    return Table(
+        name,
+        caption,
+        ["Domein", "Risicofactor", "Aantal kinderen", "Aandeel"],
+        [[domains[c], table.label(c), show.number(r, "n"), show.pct(r, 1)] for c, r in order],
+        source,
+    )
+
+
+def poverty(c: Publication, name: str, caption: str, source: str) -> Table:
+    """Children 0-5 per district, and the shares at or below 125% and 105% of the social minimum."""
+    at125, at105 = c.table("armoede.wijken.pct_125"), c.table("armoede.wijken.pct_105")
+    return Table(
+        name,
+        caption,
+        ["Wijk", "Kinderen 0-5 jaar", "Tot 125% WSM", "95%-interval", "Tot 105% WSM"],
+        [
+            [at125.label(code), show.number(r, "noemer"), show.pct(r, 1), show.interval(r, 1), show.pct(at105[code], 1)]
+            for code, r in at125
+        ],
+        source,
+    )
+
+
+def atlas(a: Atlas, name: str, caption: str, source: str) -> Table:
+    """The atlas scores are published figures of the atlas itself, not counts of children."""
+    return Table(
+        name,
+        caption,
+        ["Wijk", "Score", "Verschil met gemiddelde", "Ten opzichte van gemiddelde", "Inwoners 15-45 jaar"],
+        [
+            [
+                r.name,
+                _text(fmt.getal(r.score, 1)),
+                _text(fmt.getal(r.difference, 1)),
+                r.klasse,
+                _text(fmt.pct(r.pct_15_45, 1)),
+            ]
+            for r in a.rows
+        ],
+        source,
+    )
+
+
+def _text(value: str) -> show.Shown:
+    """A figure that is not a statistic of children (an atlas score): right-aligned, no ledger entry."""
+    return show.Shown(value)
+
+
+def regression(model: Regression, name: str, caption: str, source: str) -> Table:
+    return Table(
+        name,
+        caption,
+        ["Kenmerk", "Odds ratio", "95%-betrouwbaarheidsinterval", "p-waarde"],
+        [[label, show.estimate(e, 2), show.estimate_interval(e, 2), show.p_value(e)] for label, e in model.terms],
+        source,
+    )
+
+
+TYPES = {"text": "tekst", "int": "geheel getal", "float": "getal", "bool": "ja/nee", "category": "categorie"}
+
+
+def contract(name: str, caption: str, source: str) -> Table:
+    """The data contract as the schemas enforce it."""
+    specs = [
+        schemas.wijken_spec(),
+        schemas.kinderen_spec(["x"], ["x"]),
+        schemas.risicofactoren_spec(["x"]),
+        schemas.armoede_spec(["x"]),
+        schemas.atlas_spec(["x"]),
+    ]
+    rows: list[list[show.Shown | str]] = []
+    for spec in specs:
+        for column_name, column in spec.schema.columns.items():
+            rules = [c.error for c in column.checks if c.error]
+            if column.unique:
+                rules.append("uniek")
+            rules += [r.error for r in spec.row_rules if r.column == column_name]
+            filename = spec.filename + ("" if spec.required else " (optioneel)")
+            rows.append([filename, column_name, TYPES[spec.columns[column_name]], "; ".join(rules) or "niet leeg"])
+    return Table(name, caption, ["Bestand", "Kolom", "Type", "Regels"], rows, source)
+
+
+def inputs(files: tuple[InputFile, ...], name: str, caption: str, source: str) -> Table:
+    """The input files read, with their fingerprints (not their sizes: row counts are not published)."""
+    return Table(name, caption, ["Bestand", "SHA-256 (begin)"], [[f.name, f.sha256[:16]] for f in files], source)
