@@ -193,7 +193,7 @@ def planted_tables(seed: int = 11) -> dict[str, pd.DataFrame]:
 def run_chapters(param_file: Path, folder: Path, chapters: Path | None = None) -> list:
     """Execute the code of every chapter notebook in this process, as papermill would but
     without kernels or the book: every chapter code path on an edition, fast enough for
-    property tests. Returns the ledger the chapters recorded."""
+    property tests. Returns the publication and the ledger the chapters recorded."""
     import contextlib
     import io
     import json
@@ -202,10 +202,19 @@ def run_chapters(param_file: Path, folder: Path, chapters: Path | None = None) -
     import matplotlib
 
     matplotlib.use("Agg")
+    import pickle
+
+    from kansrijk.chapter import PUBLICATION_FILE
     from kansrijk.disclosure import ledger
+    from kansrijk.disclosure.plan import plan
+    from kansrijk.params import load_edition
     from kansrijk.paths import CHAPTERS
+    from kansrijk.validation import load_edition_data
 
     folder.mkdir(parents=True, exist_ok=True)
+    edition = load_edition(param_file)
+    publication = plan(edition, load_edition_data(edition))  # once, as the driver does
+    (folder / PUBLICATION_FILE).write_bytes(pickle.dumps(publication))
     previous = Path.cwd()
     os.chdir(folder)
     try:
@@ -221,4 +230,4 @@ def run_chapters(param_file: Path, folder: Path, chapters: Path | None = None) -
                         namespace["editie"] = str(param_file)  # as papermill injects it
     finally:
         os.chdir(previous)
-    return ledger.collect(folder / ledger.LEDGER_FOLDER)
+    return publication, ledger.collect(folder / ledger.LEDGER_FOLDER)

@@ -112,7 +112,7 @@ def _parse_problem(name: str, text: str, separator: str) -> Problem:
                 width = len(record)
             elif len(record) > width:
                 line = lines[reader.line_num - 1].rstrip("\r\n")
-                column = len(separator.join(record[:width])) + 1
+                column = len(separator.join(record[:width])) + len(separator) + 1  # where the surplus field starts
                 rule = (
                     f"regel {reader.line_num}, kolom {column}: "
                     f"{len(record)} velden, terwijl de kopregel er {width} heeft"

@@ -431,7 +431,7 @@ def _regression(a: Analysis, rates: dict[str, Rate], t: Thresholds, n_published:
                 keep &= ~pooled
                 notes.append(f"{label}: de kleine groepen ({names}) zijn weggelaten.")
             else:
-                notes.append(f"{label}: de kleine groepen ({names}) zijn samengenomen als 'overig'.")
+                notes.append(f"{label}: de kleine groepen ({names}) zijn samengenomen als ‘overig’.")
         if len(published) < 2:
             notes.append(f"{label} is weggelaten uit het model: te weinig groepen om te vergelijken.")
             continue

@@ -1,0 +1,84 @@
+"""The build as a process: it never leaves workers or kernels behind, it stops before publishing
+when asked to, and the next run cleans up what a killed one left."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+from helpers import write_edition
+
+pytestmark = pytest.mark.build
+
+FIXTURES = Path(__file__).parent / "fixtures"
+KANSRIJK = [sys.executable, "-m", "kansrijk.cli"]
+
+
+def _start(params: Path, book: Path, chapters: str = "traag") -> subprocess.Popen:
+    command = [*KANSRIJK, "build", str(params), "--book-dir", str(book), "--jobs", "2", "--quiet"]
+    return subprocess.Popen(
+        [*command, "--chapters", str(FIXTURES / chapters)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _kernels(driver: psutil.Process) -> list[psutil.Process]:
+    return [p for p in driver.children(recursive=True) if "ipykernel" in " ".join(p.cmdline())]
+
+
+def _wait_for_kernel(process: subprocess.Popen, timeout: float = 60) -> list[psutil.Process]:
+    """The driver's descendants once a chapter kernel runs."""
+    driver = psutil.Process(process.pid)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if _kernels(driver):
+            time.sleep(1)  # the chapter has started its cell
+            return driver.children(recursive=True)
+        assert process.poll() is None, process.communicate()
+        time.sleep(0.2)
+    raise AssertionError("no chapter kernel started")
+
+
+def _all_gone(processes: list[psutil.Process], timeout: float = 20) -> list[psutil.Process]:
+    _, alive = psutil.wait_procs(processes, timeout=timeout)
+    return alive
+
+
+@pytest.mark.parametrize(("signum", "code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
+def test_a_signal_stops_the_build_before_it_publishes(tmp_path, signum, code):
+    params = write_edition(tmp_path, slug="stad")
+    book = tmp_path / "boek"
+    process = _start(params, book)
+    descendants = _wait_for_kernel(process)
+    os.kill(process.pid, signum)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == code, err
+    assert "onderbroken" in err and "Traceback" not in err
+    assert not _all_gone(descendants), "workers or kernels outlived the build"
+    assert not (book / "stad").exists()
+    assert not list((book / ".work" / "staging").glob("stad-*"))
+
+
+def test_a_killed_driver_takes_its_workers_and_kernels_with_it(tmp_path):
+    params = write_edition(tmp_path, slug="stad")
+    book = tmp_path / "boek"
+    process = _start(params, book)
+    descendants = _wait_for_kernel(process)
+    process.kill()
+    process.communicate()
+    assert not _all_gone(descendants), "workers or kernels outlived their driver"
+    stale = list((book / ".work" / "staging").glob("stad-*"))
+    assert stale  # a kill -9 leaves its staging folder behind ...
+    again = _start(params, book, chapters="kort")
+    _, err = again.communicate(timeout=300)
+    assert again.returncode == 0, err
+    assert not any(p.exists() for p in stale)  # ... and the next build of the edition removes it
+    assert (book / "stad" / "html" / "kort.html").is_file()
