@@ -206,6 +206,11 @@ def stacked_shares(rows: dict[str, RateTable], row_labels: dict[str, str]) -> Dr
 
 def heatmap(pairs: tuple[Pair, ...], codes: list[str], labels: dict[str, str], title: str) -> Drawn:
     """A lower-triangle heatmap of phi between factors (empty where a pair is not published)."""
+    if not pairs:
+        fig, ax = plt.subplots(figsize=(WIDTH, 1.2))
+        ax.set_axis_off()
+        ax.text(0.5, 0.5, "Geen paar risicofactoren met genoeg kinderen om te publiceren.", ha="center", va="center")
+        return Drawn(fig)
     matrix = pd.DataFrame(np.nan, index=codes, columns=codes)
     shown: dict[tuple[str, str], show.Shown] = {}
     for pair in pairs:
