@@ -65,7 +65,11 @@ def editions(draw) -> dict[str, pd.DataFrame]:
     }
     if draw(st.booleans()):
         tables["atlas"] = pd.DataFrame(
-            {"wijk_code": codes, "kwetsbaarheidsscore": rng.uniform(7, 35, districts), "pct_15_45": rng.uniform(0, 100, districts)}
+            {
+                "wijk_code": codes,
+                "kwetsbaarheidsscore": rng.uniform(7, 35, districts),
+                "pct_15_45": rng.uniform(0, 100, districts),
+            }
         )
     return tables
 
@@ -111,7 +115,12 @@ def _edge(n: int, followed: float, districts: int, poor: list[int]) -> dict[str,
         ),
         "risicofactoren": pd.DataFrame(factors, columns=["kind_id", "risicofactor"]),
         "armoede": pd.DataFrame(
-            {"wijk_code": codes, "kinderen_0_5": [max(p, 400) for p in poor], "tot_125_wsm": poor, "tot_105_wsm": [0] * districts}
+            {
+                "wijk_code": codes,
+                "kinderen_0_5": [max(p, 400) for p in poor],
+                "tot_125_wsm": poor,
+                "tot_105_wsm": [0] * districts,
+            }
         ),
     }
 

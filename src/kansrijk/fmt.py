@@ -26,13 +26,6 @@ def pct(value: float | None, decimals: int = 0) -> str:
     return format_percent(value / 100, format=pattern, locale=LOCALE)
 
 
-def one_in(share_pct: float | None) -> str:
-    """'1 op de 9' for 11.1%."""
-    if not share_pct:
-        return DASH
-    return f"1 op de {getal(round(100 / share_pct))}"
-
-
 def interval(low: float | None, high: float | None, decimals: int = 0) -> str:
     """A 95% interval on the 0-100 scale: '54-58%' written the Dutch way with an en dash."""
     if low is None or high is None:

@@ -8,13 +8,10 @@ value carries its status and, when suppressed, the rule behind it.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-
-import pandas as pd
 
 
 class Status(StrEnum):
@@ -77,23 +74,6 @@ class RateTable:
 
     def label(self, category: str) -> str:
         return self.labels.get(category, category)
-
-    def frame(self) -> pd.DataFrame:
-        """The table as numbers (``NaN`` where suppressed), indexed by category, for figures."""
-        return pd.DataFrame(
-            {
-                "label": [self.label(c) for c in self.rows],
-                **{
-                    name: [_nan(getattr(r, name)) for r in self.rows.values()]
-                    for name in ("n", "noemer", "pct", "ci_laag", "ci_hoog")
-                },
-            },
-            index=list(self.rows),
-        )
-
-
-def _nan(value: float | None) -> float:
-    return math.nan if value is None else float(value)
 
 
 @dataclass(frozen=True)

@@ -26,20 +26,6 @@ def prevalence(matrix: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
     return table.sort_values(["n", "omschrijving"], ascending=[False, True], kind="stable")
 
 
-def by_domain(matrix: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
-    """Per domain: children with at least one factor in it (n, % of all children)."""
-    domains = matrix.T.groupby(catalogue.domain_of()).any().T
-    n = domains.sum().reindex(catalogue.domains.index).astype(int)
-    return pd.DataFrame(
-        {
-            "domein": [catalogue.domain_label(d) for d in n.index],
-            "n": n.to_numpy(),
-            "pct": 100 * n.to_numpy() / len(matrix),
-        },
-        index=n.index,
-    )
-
-
 def associations(matrix: pd.DataFrame, codes: list[str]) -> pd.DataFrame:
     """Every pair of ``codes``: children with both, the phi coefficient and the log odds ratio
     with its 95% interval. Zero cells get the Haldane-Anscombe correction (+0.5 in every cell),
@@ -68,18 +54,3 @@ def associations(matrix: pd.DataFrame, codes: list[str]) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
-
-
-def association_matrix(pairs: pd.DataFrame, codes: list[str], measure: str = "phi") -> pd.DataFrame:
-    """The pair table as a symmetric matrix (diagonal empty), for a heatmap."""
-    m = pd.DataFrame(np.nan, index=codes, columns=codes)
-    for row in pairs.itertuples():
-        m.loc[row.a, row.b] = m.loc[row.b, row.a] = getattr(row, measure)
-    return m
-
-
-def strongest_partners(pairs: pd.DataFrame, code: str, k: int = 2, measure: str = "phi") -> list[str]:
-    """The ``k`` factors most strongly associated with ``code``."""
-    mine = pairs[(pairs.a == code) | (pairs.b == code)]
-    other = np.where(mine.a == code, mine.b, mine.a)
-    return list(pd.Series(mine[measure].to_numpy(), index=other).sort_values(ascending=False).index[:k])

@@ -16,15 +16,3 @@ def poverty_table(armoede: pd.DataFrame, wijken: pd.DataFrame) -> pd.DataFrame:
         table[f"pct_{line}"] = 100 * n / base.where(base > 0)
         table[f"ci_{line}_laag"], table[f"ci_{line}_hoog"] = wilson(n.to_numpy(), base.to_numpy())
     return table
-
-
-def municipality(armoede: pd.DataFrame) -> dict[str, float]:
-    """The municipal totals and shares, with Wilson intervals."""
-    children = int(armoede["kinderen_0_5"].sum())
-    out: dict[str, float] = {"kinderen_0_5": children}
-    for line in ("125", "105"):
-        n = int(armoede[f"tot_{line}_wsm"].sum())
-        low, high = wilson(n, children)
-        out |= {f"tot_{line}_wsm": n, f"pct_{line}": 100 * n / children if children else float("nan")}
-        out |= {f"ci_{line}_laag": float(low), f"ci_{line}_hoog": float(high)}
-    return out

@@ -49,11 +49,3 @@ def profile(kinderen: pd.DataFrame, matrix: pd.DataFrame, catalogue: Catalogue) 
 def balance_table(prof: pd.DataFrame) -> pd.DataFrame:
     counts = prof["balans"].value_counts().reindex(BALANCE, fill_value=0).astype(int)
     return pd.DataFrame({"n": counts, "pct": 100 * counts / counts.sum()})
-
-
-def distribution(values: pd.Series, top: int) -> pd.DataFrame:
-    """Children by number (of factors or domains), the tail from ``top`` on pooled as ``top+``."""
-    clipped = values.clip(upper=top)
-    counts = clipped.value_counts().reindex(range(top + 1), fill_value=0).astype(int)
-    counts.index = [str(i) for i in range(top)] + [f"{top} of meer"]
-    return pd.DataFrame({"n": counts, "pct": 100 * counts / counts.sum()})

@@ -18,11 +18,6 @@ def stacking_by(prof: pd.DataFrame, groups: pd.Series, categories: tuple[str, ..
     return table
 
 
-def row_percentages(counts: pd.DataFrame) -> pd.DataFrame:
-    totals = counts.sum(axis=1)
-    return counts.div(totals.where(totals > 0), axis=0) * 100
-
-
 @dataclass(frozen=True)
 class ChiSquare:
     statistic: float
@@ -43,9 +38,3 @@ def association_test(counts: pd.DataFrame) -> ChiSquare | None:
     n = table.to_numpy().sum()
     v = np.sqrt(result.statistic / (n * (min(table.shape) - 1)))
     return ChiSquare(float(result.statistic), int(result.dof), float(result.pvalue), float(v))
-
-
-def stacked_within_one_domain(counts: pd.DataFrame) -> pd.Series:
-    """Of the children with two or more factors: % whose factors all lie in one domain."""
-    several = counts["binnen_een_domein"] + counts["meerdere_domeinen"]
-    return 100 * counts["binnen_een_domein"] / several.where(several > 0)

@@ -97,6 +97,7 @@ class Registry:
     rates: dict[str, RateSpec] = field(default_factory=dict)
     tables: dict[str, tuple[dict[str, str], dict[str, str]]] = field(default_factory=dict)
     shown_derived: set[str] = field(default_factory=set)
+    uses: dict[str, list[RateSpec]] = field(default_factory=dict)  # quantity -> the rates it is count or group of
 
     def count(self, key: str, universe: str, form: np.ndarray, value: float, sensitive: bool = False) -> str:
         truth = self.universes[universe].truth
@@ -106,7 +107,9 @@ class Registry:
         return key
 
     def rate(self, key: str, n: str, d: str, derived: bool = False) -> str:
-        self.rates[key] = RateSpec(key, n, d, derived)
+        spec = self.rates[key] = RateSpec(key, n, d, derived)
+        for operand in (n, d):
+            self.uses.setdefault(operand, []).append(spec)
         return key
 
     def live(self, spec: RateSpec) -> bool:
@@ -119,11 +122,11 @@ class Registry:
         """Whether the book shows ``q``: a headline count, or the count or group of a shown percentage."""
         if q.suppressed:
             return False
-        return q.key in HEADLINES or any(self.live(r) for r in self.rates.values() if q.key in (r.n, r.d))
+        return q.key in HEADLINES or any(self.live(r) for r in self.uses.get(q.key, ()))
 
     def loss(self, key: str) -> int:
         """How many shown table percentages suppressing ``key`` would take with it."""
-        return sum(1 for r in self.rates.values() if not r.derived and key in (r.n, r.d) and self.live(r))
+        return sum(1 for r in self.uses.get(key, ()) if not r.derived and self.live(r))
 
     def table(self, key: str, rates: dict[str, str], names: dict[str, str]) -> None:
         self.tables[key] = (rates, names)
@@ -349,8 +352,9 @@ def _choose(reg: Registry, universe: str, facts: list[Fact], pinned: Quantity, t
     certificate = list(system.range(facts, pinned.form, explain=True).pinned_by)
     partners = [
         other
-        for r in reg.rates.values()
-        if reg.live(r) and (r.n in certificate or r.d in certificate)
+        for key in certificate
+        for r in reg.uses.get(key, ())
+        if reg.live(r)
         for other in (r.n, r.d)
         if other not in certificate
     ]
