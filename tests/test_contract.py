@@ -96,7 +96,7 @@ CASES = {
         "kinderen.csv",
         _set("kinderen", 5, "wijk_code", "WK099999"),
         "wijk_code",
-        "komt niet voor in wijken.csv",
+        "moet voorkomen in wijken.csv",
         "WK099999",
     ),
     "opleiding category": (
@@ -146,7 +146,7 @@ CASES = {
         "risicofactoren.csv",
         _set("risicofactoren", 0, "kind_id", "T9999"),
         "kind_id",
-        "komt niet voor in kinderen.csv",
+        "moet voorkomen in kinderen.csv",
         "T9999",
     ),
     "factor code in catalogue": (
@@ -182,7 +182,7 @@ CASES = {
         "armoede.csv",
         _set("armoede", 0, "wijk_code", "WK099998"),
         "wijk_code",
-        "komt niet voor in wijken.csv",
+        "moet voorkomen in wijken.csv",
         "WK099998",
     ),
     "armoede district unique": ("armoede.csv", _append_copy("armoede", 0), "wijk_code", "uniek", "WK099901"),
@@ -198,7 +198,7 @@ CASES = {
         "atlas.csv",
         _set("atlas", 2, "wijk_code", "WK099997"),
         "wijk_code",
-        "komt niet voor in wijken.csv",
+        "moet voorkomen in wijken.csv",
         "WK099997",
     ),
 }

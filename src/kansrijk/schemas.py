@@ -63,7 +63,7 @@ def _exists_in(keys: Collection[str] | None, other: str) -> list[pa.Check]:
     if keys is None:
         return []
     known = set(keys)
-    return [pa.Check(lambda s: member(s, known), error=f"komt niet voor in {other}")]
+    return [pa.Check(lambda s: member(s, known), error=f"moet voorkomen in {other}")]
 
 
 @dataclass(frozen=True)
