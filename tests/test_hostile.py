@@ -244,6 +244,9 @@ def test_encodings_are_named(tmp_path, runner):
     path.write_bytes(path.read_text().encode("utf-16"))
     result = _validate(runner, params)
     assert result.exit_code == 2 and "UTF-16" in result.output and "Latin-1" not in result.output
+    path.write_bytes(b"PK\x03\x04" + bytes(range(256)))  # a workbook saved under a .csv name
+    result = _validate(runner, params)
+    assert result.exit_code == 2 and "Excel" in result.output
 
 
 @pytest.mark.parametrize(

@@ -78,6 +78,8 @@ def _read_csv(path: Path, expected: list[str]) -> pd.DataFrame:
 
 def _decode(name: str, raw: bytes) -> str:
     """The file's text: UTF-8 with or without BOM; anything else is named with line and column."""
+    if raw.startswith(b"PK\x03\x04"):
+        return _refuse(name, 1, 1, "bestand is een Excel- of zip-bestand, geen CSV: sla het op als 'CSV UTF-8'", "")
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in raw[:4096]:
         return _refuse(name, 1, 1, "bestand is UTF-16 (of bevat nul-tekens): sla het op als 'CSV UTF-8'", "")
     try:
