@@ -203,6 +203,7 @@ def run_chapters(param_file: Path, folder: Path, chapters: Path | None = None) -
 
     matplotlib.use("Agg")
     import pickle
+    import shutil
 
     from kansrijk.chapter import PUBLICATION_FILE
     from kansrijk.disclosure import ledger
@@ -211,7 +212,8 @@ def run_chapters(param_file: Path, folder: Path, chapters: Path | None = None) -
     from kansrijk.paths import CHAPTERS
     from kansrijk.validation import load_edition_data
 
-    folder.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(folder, ignore_errors=True)  # a fresh folder, as a build's staging is
+    folder.mkdir(parents=True)
     edition = load_edition(param_file)
     publication = plan(edition, load_edition_data(edition))  # once, as the driver does
     (folder / PUBLICATION_FILE).write_bytes(pickle.dumps(publication))

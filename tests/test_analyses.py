@@ -233,18 +233,36 @@ def test_story_migration_gap_and_stacking():
     assert "kleiner dan het verschil" in story.migration_gap(mig, edu).text
     mig_big = _table({"nederlands": (50, 1000), "niet-westers": (700, 1000)})
     assert "groter dan het verschil" in story.migration_gap(mig_big, edu).text
-    within = _table({"laag": (40, 100), "midden": (45, 100), "hoog": (60, 100)})
-    assert "meestal binnen één domein" in story.stacking_pattern(within).text
-    within = _table({"laag": (70, 100), "midden": (65, 100), "hoog": (50, 100)})
-    assert "niet vaker binnen één domein" in story.stacking_pattern(within).text
+    from kansrijk.publication import ChiSquare, Estimate
+
+    significant = ChiSquare(Estimate("chi2", 30.0, p=0.0001), 2, Estimate("v", 0.2), ("laag", "midden", "hoog"))
+    not_significant = ChiSquare(Estimate("chi2", 1.0, p=0.6), 2, Estimate("v", 0.02), ("laag", "midden", "hoog"))
+    clear = _table({"laag": (40, 100), "midden": (45, 100), "hoog": (600, 1000)})
+    assert "meestal binnen één domein" in story.stacking_pattern(clear, significant).text
+    barely = _table({"laag": (40, 100), "midden": (45, 100), "hoog": (51, 100)})  # 51%: the interval spans half
+    assert "vaker binnen één domein (51%)" in story.stacking_pattern(barely, significant).text
+    assert "niet aantoonbaar vaker" in story.stacking_pattern(clear, not_significant).text
+    assert "niet aantoonbaar vaker" in story.stacking_pattern(clear, None).text
 
 
-def test_story_poverty_names_the_highest_districts():
+def test_story_names_only_districts_that_differ_after_the_test():
+    from kansrijk.publication import Comparison, Estimate
+
     districts = _table({"W1": (36, 100), "W2": (20, 100), "W3": (5, 100)})
     districts.labels.update({"W1": "A", "W2": "B", "W3": "C"})
     total = _table({"x": (111, 1000)})["x"]
-    text = story.poverty_summary(total, districts).text
-    assert text.startswith("1 op de 9") and "A (36%) en B (20%)" in text
+    tested = {
+        "W1": Comparison("W1", "hoger", Estimate("p", 0.001)),
+        "W2": Comparison("W2", "", Estimate("p", 0.2)),
+        "W3": Comparison("W3", "lager", Estimate("p", 0.01)),
+    }
+    text = story.poverty_summary(total, districts, tested).text
+    assert text.startswith("1 op de 9") and "aantoonbaar hoger dan in de rest van de gemeente in A (36%)." in text
+    assert "B" not in text  # 20% is above the municipal level, but not significantly
+    comparison = story.district_comparison(tested, districts).text
+    assert "hoger in A" in comparison and "lager in C" in comparison
+    flat = {code: Comparison(code, "", Estimate("p", 1.0)) for code in ("W1", "W2", "W3")}
+    assert story.district_comparison(flat, districts).text.startswith("Geen van de 3 vergeleken wijken")
 
 
 def test_dutch_enumeration_and_capitals():

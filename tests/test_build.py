@@ -96,6 +96,31 @@ def test_end_to_end_build_publishes_the_edition(built, runner):
     assert all(e["cell"] for e in ledger if e["page"] not in ("kerncijfers.json", "index.html"))
 
 
+def _text(value) -> str:
+    return "".join(value) if isinstance(value, list) else value
+
+
+def test_reviewers_see_glued_values_and_the_full_model_in_the_notebooks(built):
+    _, book = built
+    notebook = json.loads((book / "havendorp" / "notebooks" / "opleiding-migratie.ipynb").read_text())
+    plain = [
+        _text(o["data"]["text/plain"])
+        for c in notebook["cells"]
+        for o in c.get("outputs", [])
+        if o.get("output_type") == "display_data" and set(o.get("data", {})) == {"text/plain"}
+    ]
+    assert any(text.startswith("zin_opleiding: ") for text in plain)  # Jupyter shows each glued value
+    summary = [c for c in notebook["cells"] if "remove-cell" in c["metadata"].get("tags", [])]
+    printed = "".join(_text(o.get("text", "")) for c in summary for o in c.get("outputs", []))
+    assert "Logit Regression Results" in printed
+    assert not re.search(r"Date:\s+\S", printed) and not re.search(r"Time:\s+\d", printed)
+    page = (book / "havendorp" / "html" / "opleiding-migratie.html").read_text()
+    assert "Logit Regression Results" not in page and "zin_opleiding: " not in page
+    setup = next(c for c in notebook["cells"] if "open_chapter(" in _text(c["source"]))
+    validation = "".join(_text(o.get("text", "")) for o in setup.get("outputs", []))
+    assert "regels gehaald" in validation and "'onbekend'" in validation and "rijen" not in validation
+
+
 def visible_text(page: Path) -> str:
     import re
     from html import unescape

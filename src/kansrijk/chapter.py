@@ -14,7 +14,7 @@ import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kansrijk import myst
+from kansrijk import fmt, myst
 from kansrijk.disclosure import ledger
 from kansrijk.myst import Myst
 from kansrijk.params import load_edition
@@ -93,6 +93,7 @@ class Chapter:
     def glue(self, **values: Shown | str) -> None:
         """Glue text into the page (``{glue:text}``: inserted as text, never parsed as markup).
         A value with nothing to show is refused: it would read as an empty sentence."""
+        from IPython.display import display
         from myst_nb import glue
 
         for key, value in values.items():
@@ -100,6 +101,7 @@ class Chapter:
             if not text.strip():
                 raise ValueError(f"glue {key!r}: no text to publish")
             glue(key, text, display=False)
+            display({"text/plain": f"{key}: {text}"}, raw=True)  # for the reviewer in Jupyter, not the book
             if isinstance(value, Shown):
                 self._record(value.entries, "tekst", key)
 
@@ -234,11 +236,28 @@ def open_chapter(editie: str, page: str, folder: str | Path = ".") -> Chapter:
 
     edition = load_edition(editie)
     data = load_edition_data(edition)
-    print(f"Editie {edition.slug}: {edition.title}. De invoer voldoet aan het datacontract:")
-    for f in data.files:
-        print(f"  {f.name}: SHA-256 {f.sha256[:16]}…")
     folder = Path(folder)
-    return Chapter(load_publication(edition, data, folder / PUBLICATION_FILE), page, folder)
+    publication = load_publication(edition, data, folder / PUBLICATION_FILE)
+    print(validation_summary(publication))
+    return Chapter(publication, page, folder)
+
+
+def validation_summary(c: Publication) -> str:
+    """What the validation checked, for the reviewer: every file and its fingerprint, how many
+    rules of the contract it passed, and the share 'onbekend' per column (as published; the
+    files' sizes are not published)."""
+    from kansrijk.tables import contract_rules
+
+    rules = contract_rules()
+    lines = [f"Editie {c.edition.slug}: {c.edition.title}. De invoer voldoet aan het datacontract:"]
+    for f in c.edition.files:
+        stem = f.name.rsplit(".", 1)[0]
+        lines.append(f"  {f.name}: {rules.get(stem, 0)} regels gehaald, SHA-256 {f.sha256[:16]}…")
+    for column, key in (("opleiding_ouders", "opleiding"), ("migratieachtergrond", "migratieachtergrond")):
+        share = c.rate(f"kinderen.{key}_aandeel.onbekend")
+        shown = fmt.pct(share.pct, 1) if share.pct is not None else "niet te publiceren"
+        lines.append(f"  {column} 'onbekend': {shown} van de kinderen")
+    return "\n".join(lines)
 
 
 def load_publication(edition, data, path: Path) -> Publication:

@@ -20,7 +20,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import seaborn as sns
-from matplotlib.colors import TwoSlopeNorm
+from matplotlib.colors import TwoSlopeNorm, to_hex
 from matplotlib.ticker import FuncFormatter
 
 from kansrijk import fmt, show
@@ -68,31 +68,21 @@ def _values(rates: list[Rate | None]) -> np.ndarray:
     return np.array([np.nan if r is None or r.pct is None else r.pct for r in rates], dtype=float)
 
 
-def balance_figure(levels: dict[str, show.Shown], practice: dict[str, tuple[float, float]]) -> Drawn:
-    """This edition's shares per level of vulnerability against the range JGZ practice estimates;
-    each bar is as long as its published (rounded) value."""
-    names = list(practice)
-    fig, ax = plt.subplots(figsize=(WIDTH, 2.8))
-    y = np.arange(len(names))
-    values = np.array([levels[n].entries[0].value if levels[n].entries else np.nan for n in names], dtype=float)
-    ax.barh(y, np.nan_to_num(values), color=PALETTE[0], height=0.5, label="Deze editie (JGZ-registratie)")
-    for i, level in enumerate(names):
-        low, high = practice[level]
-        ax.plot(
-            [low, high],
-            [i + 0.38, i + 0.38],
-            color=PALETTE[3],
-            lw=5,
-            solid_capstyle="butt",
-            label="Schatting JGZ-praktijk" if i == 0 else None,
-        )
-    entries = _label_bars(ax, [levels[name] for name in names], values, y)
+def levels_figure(levels: RateTable) -> Drawn:
+    """The four levels of vulnerability as % of all children, the upper bound of the last hatched."""
+    rates = [r for _, r in levels]
+    names = [levels.label(c) for c, _ in levels]
+    fig, ax = plt.subplots(figsize=(WIDTH, 0.5 * len(rates) + 1.0))
+    y = np.arange(len(rates))
+    values = _values(rates)
+    colors = [PALETTE[0]] * (len(rates) - 1) + ["white"]
+    ax.barh(y, np.nan_to_num(values), color=colors, edgecolor=PALETTE[0], hatch=[""] * (len(rates) - 1) + ["///"])
+    entries = _label_bars(ax, [show.pct(r, 1) for r in rates], values, y)
     ax.set_yticks(y, names)
     ax.invert_yaxis()
     ax.set_xlim(0, 100)
     _pct_axis(ax.xaxis)
     ax.set_xlabel("Aandeel van alle kinderen van 0 tot en met 2 jaar")
-    ax.legend(loc="lower right", frameon=False, fontsize=9)
     fig.tight_layout()
     return Drawn(fig, tuple(entries))
 
@@ -150,9 +140,18 @@ def _interval_bars(
     return Drawn(fig, tuple(entries))
 
 
-def rate_figure(table: RateTable, xlabel: str, reference: Rate | None = None) -> Drawn:
-    """Rates with 95% intervals per group, the overall rate as a reference line."""
-    return _interval_bars([r for _, r in table], [table.label(c) for c, _ in table], xlabel, reference, "gemiddeld")
+def rate_figure(
+    table: RateTable,
+    xlabel: str,
+    reference: Rate | None = None,
+    order: list[str] | None = None,
+    labels: dict[str, str] | None = None,
+) -> Drawn:
+    """Rates with 95% intervals per group (in ``order`` when given, with ``labels`` instead of the
+    table's own), the overall rate as a reference line."""
+    categories = order if order is not None else [c for c, _ in table]
+    names = [(labels or {}).get(c, table.label(c)) for c in categories]
+    return _interval_bars([table[c] for c in categories], names, xlabel, reference, "gemiddeld")
 
 
 def count_bars(table: RateTable, xlabel: str) -> Drawn:
@@ -243,13 +242,23 @@ def heatmap(pairs: tuple[Pair, ...], codes: list[str], labels: dict[str, str], t
     return Drawn(fig, tuple(entries))
 
 
-def district_rates(table: RateTable, reference: Rate, xlabel: str) -> Drawn:
-    """Districts ordered by a rate, with intervals; above the municipal level in another colour."""
+VERDICT_COLORS = {"hoger": PALETTE[3], "lager": PALETTE[0], "": NEUTRAL}
+
+
+def district_rates(table: RateTable, reference: Rate, xlabel: str, verdicts: dict[str, str]) -> Drawn:
+    """Districts ordered by a rate, with intervals; a district is coloured only where it differs
+    significantly from the rest of the municipality (``verdicts``: 'hoger', 'lager' or '')."""
     ordered = sorted(table, key=lambda item: (item[1].pct is None, -(item[1].pct or 0)))
-    rates = [r for _, r in ordered]
-    level = reference.pct
-    colors = [PALETTE[3] if (r.pct is not None and level is not None and r.pct > level) else PALETTE[0] for r in rates]
-    return _interval_bars(rates, [table.label(c) for c, _ in ordered], xlabel, reference, "gemeente", colors)
+    colors = [VERDICT_COLORS[verdicts.get(code, "")] for code, _ in ordered]
+    drawn = _interval_bars(
+        [r for _, r in ordered], [table.label(c) for c, _ in ordered], xlabel, reference, "gemeente", colors
+    )
+    from matplotlib.patches import Patch
+
+    legend = [Patch(color=VERDICT_COLORS[v], label=f"{v} dan de rest van de gemeente") for v in ("hoger", "lager")]
+    legend.append(Patch(color=NEUTRAL, label="geen aantoonbaar verschil"))
+    drawn.figure.axes[0].legend(handles=legend, loc="lower right", frameon=False, fontsize=8)
+    return drawn
 
 
 def atlas_scatter(atlas: Atlas) -> Drawn:
@@ -279,6 +288,46 @@ def atlas_scatter(atlas: Atlas) -> Drawn:
     return Drawn(fig)
 
 
+def _shapes(boundaries: Path, names: dict[str, str]):
+    """The district geometries, named from ``wijken.csv`` (only the geometry is read from the file)."""
+    import geopandas as gpd
+
+    shapes = gpd.read_file(boundaries)
+    key = "wijk_code" if "wijk_code" in shapes.columns else "wijkcode"
+    shapes["code"] = shapes[key].astype(str)
+    shapes["naam"] = [names.get(code, "") for code in shapes["code"]]
+    return shapes
+
+
+def _names_on(ax, shapes) -> None:
+    for _, row in shapes.iterrows():
+        point = row.geometry.representative_point()
+        ax.annotate(
+            row["naam"],
+            (point.x, point.y),
+            ha="center",
+            fontsize=7,
+            bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.7},
+        )
+
+
+def class_map(boundaries: Path, classes: dict[str, str], names: dict[str, str]) -> Drawn:
+    """A district map in the atlas's three classes: higher than, comparable with or lower than the
+    municipal mean, as the table classifies them."""
+    from matplotlib.patches import Patch
+
+    shapes = _shapes(boundaries, names)
+    colors = {"hoger": to_hex(PALETTE[3]), "vergelijkbaar": "#d9d9d9", "lager": to_hex(PALETTE[0])}
+    fig, ax = plt.subplots(figsize=(WIDTH, WIDTH * 0.85))
+    shapes.plot(ax=ax, color=[colors.get(classes.get(code, ""), "white") for code in shapes["code"]], edgecolor="white")
+    _names_on(ax, shapes)
+    labels = {"hoger": "hoger dan gemiddeld", "vergelijkbaar": "vergelijkbaar", "lager": "lager dan gemiddeld"}
+    ax.legend(handles=[Patch(color=colors[k], label=v) for k, v in labels.items()], loc="lower left", frameon=False)
+    ax.set_axis_off()
+    fig.tight_layout()
+    return Drawn(fig)
+
+
 def choropleth(
     boundaries: Path,
     values: dict[str, float | None],
@@ -287,14 +336,9 @@ def choropleth(
     reference: float | None = None,
 ) -> Drawn:
     """A district map coloured by ``values`` (by wijk_code), with the names from ``wijken.csv``
-    on it; with ``reference`` the colour scale is centred on the municipal level. Only the
-    geometry is read from the boundary file."""
-    import geopandas as gpd
-
-    shapes = gpd.read_file(boundaries)
-    key = "wijk_code" if "wijk_code" in shapes.columns else "wijkcode"
-    shapes["waarde"] = [np.nan if values.get(str(code)) is None else values[str(code)] for code in shapes[key]]
-    shapes["naam"] = [names.get(str(code), "") for code in shapes[key]]
+    on it; with ``reference`` the colour scale is centred on the municipal level."""
+    shapes = _shapes(boundaries, names)
+    shapes["waarde"] = [np.nan if values.get(code) is None else values[code] for code in shapes["code"]]
     fig, ax = plt.subplots(figsize=(WIDTH, WIDTH * 0.85))
     values_range = shapes["waarde"].dropna()
     if reference is not None and len(values_range) and values_range.min() < reference < values_range.max():
@@ -311,15 +355,7 @@ def choropleth(
         legend_kwds={"label": legend, "shrink": 0.6, "format": FuncFormatter(lambda v, _: fmt.getal(v, decimals))},
         missing_kwds={"color": "lightgrey", "label": "geen gegevens"}, **style,
     )  # fmt: skip
-    for _, row in shapes.iterrows():
-        point = row.geometry.representative_point()
-        ax.annotate(
-            row["naam"],
-            (point.x, point.y),
-            ha="center",
-            fontsize=7,
-            bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.7},
-        )
+    _names_on(ax, shapes)
     ax.set_axis_off()
     fig.tight_layout()
     return Drawn(fig)

@@ -10,9 +10,12 @@ import json
 from pathlib import Path
 
 from kansrijk.analyses.profile import BALANCE, STACKING
+from kansrijk.labels import LEVELS
 from kansrijk.publication import Count, Publication, Rate, RateTable
 from kansrijk.schemas import EDUCATION, MIGRATION
 from kansrijk.show import Entry
+
+STACKING_VARIANTS = ("stapeling_naar_opleiding", "stapeling_extra_aandacht", "stapeling_zonder_opleidingsfactor")
 
 
 class _Figures:
@@ -91,13 +94,17 @@ def compute(c: Publication) -> tuple[dict, list[Entry]]:
                 }
                 for i, r in enumerate(ranked)
             ],
-            "stapeling_naar_opleiding": {
-                edu: f.table(
-                    c.table(f"kinderen.stapeling_naar_opleiding.{edu}"),
-                    f"kinderen.stapeling_naar_opleiding.{edu}",
-                    STACKING,
-                )
-                for edu in EDUCATION
+            **{
+                variant: {
+                    edu: f.table(c.table(f"kinderen.{variant}.{edu}"), f"kinderen.{variant}.{edu}", STACKING)
+                    for edu in EDUCATION
+                }
+                for variant in STACKING_VARIANTS
+            },
+            "niveaus": f.table(c.table("kinderen.niveaus"), "kinderen.niveaus", tuple(LEVELS)),
+            "gevolgd_per_risicofactor": {
+                code: f.rate(r, f"kinderen.gevolgd_per_risicofactor.{code}")
+                for code, r in c.table("kinderen.gevolgd_per_risicofactor")
             },
         },
         "armoede": _poverty(c, f),

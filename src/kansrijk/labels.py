@@ -17,3 +17,10 @@ STACKING = {
     "meerdere_domeinen": "Meer, uit meerdere domeinen",
 }
 FACTOR_COUNT = {"0": "0", "1": "1", "2": "2", "3": "3", "4": "4 of meer"}
+LEVELS = {
+    "zelfredzaam": "Zelfredzaam",
+    "potentieel_kwetsbaar": "Potentieel kwetsbaar",
+    "kwetsbaar": "Kwetsbaar",
+    "zeer_kwetsbaar": "Zeer kwetsbaar",
+    "zeer_kwetsbaar_bovengrens": "Zeer kwetsbaar (bovengrens)",
+}

@@ -71,6 +71,7 @@ th, td { padding: .45rem .7rem; border-bottom: 1px solid #e3e5e8; text-align: ri
 th:first-child, td:first-child { text-align: left; white-space: normal; }
 tbody th { font-weight: normal; }
 caption { caption-side: top; text-align: left; font-weight: 600; padding: .6rem .7rem; }
+.note { font-size: .9rem; color: #333; max-width: 60rem; }
 footer { max-width: 1040px; margin: 1.5rem auto; padding: 0 1.25rem; font-size: .85rem; color: #555; }
 """
 
@@ -94,8 +95,17 @@ def _editions(book: Path) -> list[tuple[str, dict]]:
     return sorted(found, key=lambda e: (e[1]["gemeente"], int(e[1]["jaar"])))
 
 
+COMPARABILITY = (
+    "Vergelijk met voorzichtigheid. De edities kunnen over verschillende jaren gaan; gemeenten en JGZ-organisaties "
+    "registreren risicofactoren en extra aandacht niet overal op dezelfde manier; en de inkomensgrenzen en de "
+    "indeling naar migratieachtergrond kunnen per jaar verschillen. Synthetische edities beschrijven geen echte "
+    "kinderen: hun cijfers tonen de methode, niet de gemeente."
+)
+
+
 def render(book: Path) -> str:
     editions = _editions(book)
+    years = ", ".join(sorted({str(int(k["jaar"])) for _, k in editions})) or "geen"
     cards = []
     for slug, k in editions:
         kind = (
@@ -143,6 +153,7 @@ def render(book: Path) -> str:
 <thead><tr><th scope="col">Kerncijfer</th>{head}</tr></thead>
 <tbody>{rows}</tbody>
 </table></div>
+<p class="note">{COMPARABILITY} Jaren in deze tabel: {escape(years)}.</p>
 </main>
 <footer>Bron: de <code>kerncijfers.json</code> van elke editie; zie per editie het hoofdstuk Methode en
 verantwoording. Synthetische edities beschrijven geen echte kinderen.</footer>

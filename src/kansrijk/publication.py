@@ -89,13 +89,36 @@ class Estimate:
 
 
 @dataclass(frozen=True)
+class Proportion:
+    """An adjusted share with extra attention for one category, and its ratio to the reference."""
+
+    label: str
+    share: Estimate
+    ratio: Estimate | None  # None for the reference category
+
+
+@dataclass(frozen=True)
 class Regression:
     """The logistic regression as it may be published."""
 
     formula: str
     terms: tuple[tuple[str, Estimate], ...]  # (Dutch label, odds ratio with interval and p)
+    proportions: tuple[Proportion, ...]
+    interaction: Estimate | None  # likelihood-ratio statistic (with p) of education × migration
+    interaction_dof: int
     n: int
     notes: tuple[str, ...]  # which categories were pooled into 'overig' or left out, and why
+    summary: str  # statsmodels' full summary, without its date and time, for the reviewer's notebook
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """One district against the rest of the municipality: ``verdict`` is 'hoger' or 'lager' only
+    when the difference is significant after Holm's correction over all districts compared."""
+
+    code: str
+    verdict: str
+    p: Estimate  # the Holm-adjusted p-value
 
 
 @dataclass(frozen=True)
@@ -174,6 +197,7 @@ class Publication:
     pairs: tuple[Pair, ...]
     pair_codes: tuple[str, ...]  # the factors whose pairs were considered (most common first)
     atlas: Atlas | None
+    district_comparisons: dict[str, Comparison] = field(default_factory=dict)  # by wijk_code, at 125% of WSM
     suppressed: dict[str, int] = field(default_factory=dict)  # status -> how many values
     model: object = None  # the audit's view (forms of every key; no values): see disclosure.plan
 
@@ -191,6 +215,9 @@ class Publication:
         found: list[Estimate] = []
         if self.regression is not None:
             found += [estimate for _, estimate in self.regression.terms]
+            found += [e for p in self.regression.proportions for e in (p.share, p.ratio) if e is not None]
+            found += [self.regression.interaction] if self.regression.interaction else []
+        found += [c.p for c in self.district_comparisons.values()]
         if self.stacking_test is not None:
             found += [self.stacking_test.statistic, self.stacking_test.cramers_v]
         for pair in self.pairs:

@@ -113,14 +113,6 @@ def difference(a: Rate, b: Rate) -> Shown:
     return Shown(fmt.getal(value), (_entry(f"{a.key} - {b.key}", "verschil", value, 0),))
 
 
-def total(a: Rate, b: Rate, decimals: int = 0) -> Shown:
-    """The sum of two published percentages of the same group: '34%'."""
-    if a.pct is None or b.pct is None:
-        return Shown(DASH)
-    value = a.pct + b.pct
-    return Shown(fmt.pct(value, decimals), (_entry(f"{a.key} + {b.key}", "som", value, decimals),))
-
-
 def say(template: str, *parts: Shown | str) -> Shown:
     """A sentence from a trusted template; ``parts`` are shown values or plain text (names)."""
     entries = tuple(e for p in parts if isinstance(p, Shown) for e in p.entries)

@@ -107,30 +107,29 @@ def migration_gap(migration: RateTable, education: RateTable) -> Shown:
     )
 
 
-def stacking_pattern(within: RateTable) -> Shown:
-    """Whether stacked factors lie within one domain more often for high than for low/middle education."""
+def stacking_pattern(within: RateTable, test: ChiSquare | None) -> Shown:
+    """Among the followed children with stacked factors: whether those lie within one domain more
+    often for highly than for lower educated parents. 'Vaker' only when the test of that claim is
+    significant, 'meestal' only when the interval lies above half."""
     values = {c: r for c, r in within if c != "onbekend" and r.published}
     if not {"hoog", "laag"} <= set(values):
         return Shown("Het patroon van stapeling naar opleiding is in deze editie niet te publiceren.")
     high = values.pop("hoog")
     parts = show.join([say("{} bij {} opgeleide ouders", show.pct(r), EDUCATION_NOUN[c]) for c, r in values.items()])
-    if high.pct > 50 and all(r.pct < 50 for r in values.values()):
+    significant = test is not None and test.statistic.p < ALPHA
+    if significant and high.pct > max(r.pct for r in values.values()):
+        mostly = "meestal" if high.ci_laag > 50 else "vaker"
         claim = say(
-            "Bij kinderen van hoogopgeleide ouders liggen gestapelde risicofactoren meestal binnen één domein "
-            "({}); bij lager opgeleide ouders komen ze vaker uit meerdere domeinen, zodat de stapeling daar "
-            "complexer is",
-            show.pct(high),
-        )
-    elif high.pct > max(r.pct for r in values.values()):
-        claim = say(
-            "Bij kinderen van hoogopgeleide ouders liggen gestapelde risicofactoren vaker binnen één domein ({}) "
-            "dan bij lager opgeleide ouders",
+            "Bij kinderen met extra aandacht van hoogopgeleide ouders liggen gestapelde risicofactoren {} binnen "
+            "één domein ({}); bij lager opgeleide ouders komen ze vaker uit meerdere domeinen, zodat de stapeling "
+            "daar complexer is",
+            mostly,
             show.pct(high),
         )
     else:
         claim = say(
-            "Bij kinderen van hoogopgeleide ouders liggen gestapelde risicofactoren niet vaker binnen één domein "
-            "({}) dan bij lager opgeleide ouders",
+            "Bij kinderen met extra aandacht van hoogopgeleide ouders liggen gestapelde risicofactoren niet "
+            "aantoonbaar vaker binnen één domein ({}) dan bij lager opgeleide ouders",
             show.pct(high),
         )
     return say("{} ({}).", claim, parts)
@@ -142,10 +141,11 @@ def stacking_test(test: ChiSquare | None) -> Shown:
             "Een toets op samenhang is met deze gegevens niet zinvol: de groepen met gepubliceerde cijfers zijn "
             "te klein of te weinig."
         )
-    verdict = "statistisch significant" if test.statistic.p < ALPHA else "niet statistisch significant"
+    verdict = "wel" if test.statistic.p < ALPHA else "niet"
     return say(
-        "De samenhang tussen opleiding en soort stapeling is {} (chi-kwadraattoets: χ² = {}, {} vrijheidsgraden, "
-        "p {}; Cramérs V = {}).",
+        "Of gestapelde factoren binnen één domein of uit meerdere domeinen komen, hangt {} aantoonbaar samen met de "
+        "opleiding van de ouders (chi-kwadraattoets onder de kinderen met extra aandacht en twee of meer factoren: "
+        "χ² = {}, {} vrijheidsgraden, p {}; Cramérs V = {}).",
         verdict,
         show.estimate(test.statistic, 1),
         str(test.dof),
@@ -158,31 +158,18 @@ def _p_text(p: float | None, shown: Shown) -> Shown:
     return shown if p is not None and p < 0.001 else say("= {}", shown)
 
 
-def district_highest(total: Rate, districts: RateTable) -> Shown:
-    """The districts (at most two) where the share is highest, among those above the municipal level."""
-    published = sorted(((c, r) for c, r in districts if r.published), key=lambda item: -item[1].pct)
-    above = [(c, r) for c, r in published if total.published and r.pct > total.pct][:2]
-    if not above:
-        return Shown("Geen wijk met gepubliceerde cijfers ligt boven het niveau van de gemeente.")
-    names = show.join([say("{} ({})", districts.label(c), show.pct(r)) for c, r in above], last=" en ")
-    return say("Het aandeel is het hoogst in {}.", names)
+def district_highest(districts: RateTable, comparisons: dict) -> Shown:
+    """The districts (at most two) with the highest share among those significantly higher than
+    the rest of the municipality."""
+    higher = [(c, districts[c]) for c, comparison in comparisons.items() if comparison.verdict == "hoger"]
+    higher = sorted(higher, key=lambda item: -item[1].pct)[:2]
+    if not higher:
+        return Shown("Geen wijk heeft een aantoonbaar hoger aandeel dan de rest van de gemeente.")
+    names = show.join([say("{} ({})", districts.label(c), show.pct(r)) for c, r in higher], last=" en ")
+    return say("Het aandeel is aantoonbaar hoger dan in de rest van de gemeente in {}.", names)
 
 
-def districts_above(total: Rate, districts: RateTable) -> Shown:
-    """'In 3 van de 8 wijken met gepubliceerde cijfers ligt het aandeel boven dat van de gemeente.'"""
-    published = [r for _, r in districts if r.published]
-    above = sum(1 for r in published if total.published and r.pct > total.pct)
-    hidden = len(list(districts)) - len(published)
-    text = f"In {fmt.getal(above)} van de {fmt.getal(len(published))} wijken met gepubliceerde cijfers"
-    text += " ligt het aandeel boven dat van de gemeente"
-    if hidden:
-        text += (
-            f"; van {fmt.getal(hidden)} {'wijk is' if hidden == 1 else 'wijken zijn'} het aandeel niet te publiceren"
-        )
-    return Shown(text + ".")
-
-
-def poverty_summary(total: Rate, districts: RateTable) -> Shown:
+def poverty_summary(total: Rate, districts: RateTable, comparisons: dict) -> Shown:
     """The municipal share at or below 125% of the social minimum, and where it is highest."""
     if not total.published:
         return Shown("Het aandeel kinderen in armoede is voor deze gemeente niet te publiceren.")
@@ -191,16 +178,8 @@ def poverty_summary(total: Rate, districts: RateTable) -> Shown:
         "sociaal minimum. {}",
         show.one_in(total),
         show.pct(total),
-        district_highest(total, districts),
+        district_highest(districts, comparisons),
     )
-
-
-def practice_position(shown: Shown, value: float | None, low: float, high: float) -> str:
-    """Where an edition's share stands against the range JGZ practice estimates."""
-    if value is None or math.isnan(value):
-        return "is niet te publiceren"
-    where = "ligt onder" if value < low else "ligt boven" if value > high else "valt binnen"
-    return f"{where} de schatting uit de praktijk ({fmt.getal(low)}-{fmt.pct(high)})"
 
 
 def strongest_pairs(pairs: tuple[Pair, ...], short: dict[str, str], k: int = 3) -> Shown:
@@ -249,8 +228,8 @@ def model_sentence(model: Regression | None) -> Shown:
         return Shown("De groepen die de tekst vergelijkt, zijn in deze editie te klein om in het model te vergelijken.")
     smaller = abs(math.log(nw.value)) < abs(math.log(low.value))
     sentence = say(
-        "Na correctie is de odds ratio voor een niet-westerse migratieachtergrond {} en voor laagopgeleide ouders {}: "
-        "het verschil naar migratieachtergrond is {} dan het verschil naar opleiding.",
+        "Rekening houdend met de andere kenmerken is de odds ratio voor een niet-westerse migratieachtergrond {} en "
+        "voor laagopgeleide ouders {}: de samenhang met migratieachtergrond is {} dan die met opleiding.",
         show.estimate(nw, 2),
         show.estimate(low, 2),
         "kleiner" if smaller else "groter",
@@ -370,39 +349,6 @@ def multiple_factors(total: Rate, followed: Rate, others: Rate) -> Shown:
     return text
 
 
-def practice_range(low: float, high: float) -> str:
-    """A range from the practice estimates: '60 tot 70%'."""
-    return f"{fmt.getal(low)} tot {fmt.pct(high)}"
-
-
-def levels(balance: RateTable) -> dict[str, Shown]:
-    """The balance categories as the three levels the practice estimates use (an approximation,
-    which the chapter explains)."""
-    return {
-        "zelfredzaam": show.pct(balance["geen_risicofactoren"]),
-        "kwetsbaar": show.total(balance["risico_niet_gevolgd"], balance["gevolgd_in_balans"]),
-        "zeer kwetsbaar": show.pct(balance["uit_balans"]),
-    }
-
-
-def practice_comparisons(levels: dict[str, Shown], practice: dict[str, tuple[float, float]]) -> dict[str, Shown]:
-    """Each level against the range JGZ practice estimates (glue keys of the chapter)."""
-    templates = {
-        "zelfredzaam": ("vergelijk_zelfredzaam", "Het aandeel kinderen zonder risicofactoren ({}) {}."),
-        "kwetsbaar": (
-            "vergelijk_kwetsbaar",
-            "Kinderen met risicofactoren die niet uit balans zijn, samen {}, {} voor kwetsbare gezinnen.",
-        ),
-        "zeer kwetsbaar": ("vergelijk_zeer", "Het aandeel uit balans ({}) {} voor zeer kwetsbare gezinnen."),
-    }
-    out = {}
-    for level, (key, template) in templates.items():
-        shown = levels[level]
-        value = shown.entries[0].value if shown.entries else None
-        out[key] = say(template, shown, practice_position(shown, value, *practice[level]))
-    return out
-
-
 def ranked(factors: RateTable, k: int) -> list[str]:
     """The ``k`` most common published risk factors, most common first."""
     published = [(c, r) for c, r in factors if r.published and r.n]
@@ -416,3 +362,109 @@ def atlas_classes(atlas: Atlas) -> str:
         "mensen: een hogere score betekent een groter risico binnen de groep, niet dat alle ouders in de wijk "
         "kwetsbaar zijn."
     )
+
+
+def levels_text(levels: RateTable) -> Shown:
+    """The four levels of appendix 1 of the corona study, as shares of all children."""
+    if not all(r.published for _, r in levels):
+        return Shown("De verdeling over de niveaus van kwetsbaarheid is in deze editie niet volledig te publiceren.")
+    return say(
+        "Van alle kinderen van 0 tot en met 2 jaar is {} zelfredzaam, {} potentieel kwetsbaar, {} kwetsbaar en {} "
+        "zeer kwetsbaar. Dat laatste is een ondergrens: acute psychiatrische problemen zijn in de registratie niet "
+        "te onderscheiden van andere psychische problemen van een ouder. Tellen die allemaal als urgent, dan is {} "
+        "zeer kwetsbaar.",
+        show.pct(levels["zelfredzaam"], 1),
+        show.pct(levels["potentieel_kwetsbaar"], 1),
+        show.pct(levels["kwetsbaar"], 1),
+        show.pct(levels["zeer_kwetsbaar"], 1),
+        show.pct(levels["zeer_kwetsbaar_bovengrens"], 1),
+    )
+
+
+def practice_comparison(levels: RateTable, practice: dict[str, tuple[float, float]], source: str) -> Shown:
+    """The practice estimates compared like for like: only the self-reliant share, with the
+    differences between the two schemes said in words."""
+    low, high = practice["zelfredzaam"]
+    estimate = f"{fmt.getal(low)} tot {fmt.pct(high)}"
+    text = (
+        f"De JGZ-praktijk schat het aandeel zelfredzame gezinnen op {estimate} ({source}). Die schatting gaat over "
+        "gezinnen, niet over kinderen, en berust op gesprekken met JGZ-medewerkers; ze gebruikt drie niveaus, waarin "
+        "‘zeer kwetsbaar’ een opeenstapeling van risico's is en niet, zoals hierboven, een urgente risicofactor. "
+        "Alleen het aandeel zelfredzaam is daarom te vergelijken"
+    )
+    share = levels["zelfredzaam"]
+    if not share.published:
+        return Shown(text + ".")
+    where = "onder" if share.pct < low else "boven" if share.pct > high else "binnen"
+    return say("{}: in deze editie {} van de kinderen, {} die bandbreedte.", text, show.pct(share), where)
+
+
+def circular_factor(all_children: RateTable, without: RateTable) -> Shown:
+    """'Low education' is a risk factor and the grouping variable at once: what that does to the
+    share without any factor among children of low-educated parents."""
+    with_factor, without_factor = all_children["geen"], without["geen"]
+    if not (with_factor.published and without_factor.published):
+        return Shown(
+            "De risicofactor ‘lage opleiding’ is ook de indeling naar opleiding; het effect daarvan is in deze "
+            "editie niet te publiceren."
+        )
+    return say(
+        "Let op: ‘lage opleiding’ is zowel een risicofactor als de indeling zelf. Van de kinderen van laagopgeleide "
+        "ouders heeft {} geen enkele risicofactor; laat je die ene factor weg, dan is dat {} ({}).",
+        show.pct(with_factor, 1),
+        show.pct(without_factor, 1),
+        "zie de tabel zonder deze factor",
+    )
+
+
+def followed_factors(table: RateTable, k: int = 3) -> Shown:
+    """The risk factors with which children are most often followed with extra attention."""
+    ranked = sorted(((c, r) for c, r in table if r.published), key=lambda item: (-item[1].pct, item[0]))[:k]
+    if not ranked:
+        return Shown("Per risicofactor is het aandeel kinderen met extra aandacht in deze editie niet te publiceren.")
+    parts = show.join([say("{} ({})", fmt.lower_first(table.label(c)), show.pct(r, 1)) for c, r in ranked], last=" en ")
+    return say(
+        "Van de kinderen met een bepaalde risicofactor worden vooral kinderen met {} met extra aandacht gevolgd.", parts
+    )
+
+
+def district_comparison(comparisons: dict, districts: RateTable) -> Shown:
+    """Which districts differ significantly from the rest of the municipality (Holm-corrected)."""
+    if not comparisons:
+        return Shown("Een vergelijking van de wijken met de rest van de gemeente is in deze editie niet te publiceren.")
+    parts = []
+    for verdict in ("hoger", "lager"):
+        names = [districts.label(code) for code, c in comparisons.items() if c.verdict == verdict]
+        if names:
+            parts.append(f"{verdict} in {fmt.enumeration(names)}")
+    if not parts:
+        return Shown(
+            f"Geen van de {fmt.getal(len(comparisons))} vergeleken wijken wijkt aantoonbaar af van de rest van de "
+            "gemeente."
+        )
+    return Shown(
+        f"Vergeleken met de rest van de gemeente is het aandeel aantoonbaar {' en '.join(parts)} "
+        f"(van {fmt.getal(len(comparisons))} vergeleken wijken; toets met correctie voor het aantal vergelijkingen)."
+    )
+
+
+def interaction(model: Regression | None) -> Shown:
+    if model is None or model.interaction is None:
+        return Shown(
+            "Of de samenhang met opleiding verschilt naar migratieachtergrond (interactie), is met deze gegevens niet "
+            "te toetsen."
+        )
+    verdict = "wel" if model.interaction.p < ALPHA else "niet"
+    return say(
+        "De samenhang met opleiding verschilt {} aantoonbaar naar migratieachtergrond (interactie: likelihood-ratio-"
+        "toets, χ² = {}, {} vrijheidsgraden, p {}).",
+        verdict,
+        show.estimate(model.interaction, 1),
+        str(model.interaction_dof),
+        _p_text(model.interaction.p, show.p_value(model.interaction)),
+    )
+
+
+def ranked_by_share(table: RateTable) -> list[str]:
+    """The categories by published share, highest first; unpublished ones last, by name."""
+    return sorted((c for c, _ in table), key=lambda c: (table[c].pct is None, -(table[c].pct or 0), table.label(c)))

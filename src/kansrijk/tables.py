@@ -49,6 +49,34 @@ def stacking(rows: dict[str, RateTable], row_labels: dict[str, str], name: str, 
     )
 
 
+def followed(table: RateTable, order: list[str], name: str, caption: str, source: str) -> Table:
+    """Per risk factor: the children with it followed with extra attention, their share and interval."""
+    return Table(
+        name,
+        caption,
+        ["Risicofactor", "Met extra aandacht", "Percentage", "95%-interval"],
+        [
+            [table.label(c), show.number(table[c], "n"), show.pct(table[c], 1), show.interval(table[c], 1)]
+            for c in order
+        ],
+        source,
+    )
+
+
+def proportions(model: Regression, name: str, caption: str, source: str) -> Table:
+    """Adjusted shares with extra attention per category, and their ratio to the reference."""
+    return Table(
+        name,
+        caption,
+        ["Kenmerk", "Aangepast percentage", "Verhouding t.o.v. referentie"],
+        [
+            [p.label, show.estimate(p.share, 1), show.estimate(p.ratio, 2) if p.ratio else "referentie"]
+            for p in model.proportions
+        ],
+        source,
+    )
+
+
 def factors(table: RateTable, domains: dict[str, str], name: str, caption: str, source: str) -> Table:
     """Every risk factor by domain: count and share of all children (most common first per domain)."""
     order = sorted(table, key=lambda item: (domains[item[0]], -(item[1].n or -1), table.label(item[0])))
@@ -62,14 +90,29 @@ def factors(table: RateTable, domains: dict[str, str], name: str, caption: str, 
 
 
 def poverty(c: Publication, name: str, caption: str, source: str) -> Table:
-    """Children 0-5 per district, and the shares at or below 125% and 105% of the social minimum."""
+    """Children 0-5 per district, the shares at or below 125% and 105% of the social minimum, and
+    how each district compares with the rest of the municipality."""
     at125, at105 = c.table("armoede.wijken.pct_125"), c.table("armoede.wijken.pct_105")
+
+    def compared(code: str) -> show.Shown | str:
+        comparison = c.district_comparisons.get(code)
+        if comparison is None:
+            return show.DASH
+        return comparison.verdict or "geen aantoonbaar verschil"
+
     return Table(
         name,
         caption,
-        ["Wijk", "Kinderen 0-5 jaar", "Tot 125% WSM", "95%-interval", "Tot 105% WSM"],
+        ["Wijk", "Kinderen 0-5 jaar", "Tot 125% WSM", "95%-interval", "Tot 105% WSM", "T.o.v. de rest van de gemeente"],
         [
-            [at125.label(code), show.number(r, "noemer"), show.pct(r, 1), show.interval(r, 1), show.pct(at105[code], 1)]
+            [
+                at125.label(code),
+                show.number(r, "noemer"),
+                show.pct(r, 1),
+                show.interval(r, 1),
+                show.pct(at105[code], 1),
+                compared(code),
+            ]
             for code, r in at125
         ],
         source,
@@ -114,17 +157,35 @@ def regression(model: Regression, name: str, caption: str, source: str) -> Table
 TYPES = {"text": "tekst", "int": "geheel getal", "float": "getal", "bool": "ja/nee", "category": "categorie"}
 
 
-def contract(name: str, caption: str, source: str) -> Table:
-    """The data contract as the schemas enforce it."""
-    specs = [
+def _specs() -> list[schemas.TableSpec]:
+    """Every input file's schema, with its cross-file rules."""
+    return [
         schemas.wijken_spec(),
         schemas.kinderen_spec(["x"], ["x"]),
         schemas.risicofactoren_spec(["x"]),
         schemas.armoede_spec(["x"]),
         schemas.atlas_spec(["x"]),
     ]
+
+
+def contract_rules() -> dict[str, int]:
+    """How many rules of the contract each input file (by stem) must pass."""
+    counts = {}
+    for spec in _specs():
+        columns = spec.schema.columns.values()
+        counts[spec.stem] = (
+            sum(len(c.checks) + bool(c.unique) + (not c.nullable) for c in columns)
+            + len(spec.row_rules)
+            + bool(spec.schema.unique)
+            + 1  # the columns themselves: all required present, none unknown
+        )
+    return counts
+
+
+def contract(name: str, caption: str, source: str) -> Table:
+    """The data contract as the schemas enforce it."""
     rows: list[list[show.Shown | str]] = []
-    for spec in specs:
+    for spec in _specs():
         for column_name, column in spec.schema.columns.items():
             rules = [c.error for c in column.checks if c.error]
             if column.unique:

@@ -12,6 +12,8 @@ from kansrijk.catalogue import Catalogue, load_catalogue
 from kansrijk.schemas import EDUCATION, MIGRATION
 from kansrijk.validation import EditionData
 
+EDUCATION_FACTOR = "lage_opleiding"  # a risk factor that is also the grouping variable
+
 
 @dataclass
 class Analysis:
@@ -48,9 +50,34 @@ class Analysis:
         return rates.rate_table(self.data.kinderen, "migratieachtergrond", "extra_aandacht", MIGRATION)
 
     @cached_property
+    def levels(self) -> dict[str, int]:
+        return profile.levels(self.data.kinderen, self.matrix, self.catalogue)
+
+    @cached_property
+    def followed_per_factor(self) -> pd.DataFrame:
+        return factors.followed_per_factor(self.matrix, self.data.kinderen["extra_aandacht"])
+
+    @property
+    def _education(self) -> pd.Series:
+        return self.data.kinderen["opleiding_ouders"].astype(str).rename("opleiding_ouders")
+
+    @cached_property
     def stacking_counts(self) -> pd.DataFrame:
-        groups = self.data.kinderen["opleiding_ouders"].astype(str).rename("opleiding_ouders")
-        return stacking.stacking_by(self.profile, groups, EDUCATION)
+        return stacking.stacking_by(self.profile, self._education, EDUCATION)
+
+    @cached_property
+    def stacking_counts_followed(self) -> pd.DataFrame:
+        """Stacking within the children followed with extra attention, as the Utrecht chapter speaks of it."""
+        followed = self.data.kinderen["extra_aandacht"].to_numpy()
+        return stacking.stacking_by(self.profile[followed], self._education[followed], EDUCATION)
+
+    @cached_property
+    def stacking_counts_without_education(self) -> pd.DataFrame:
+        """Stacking with the risk factor 'low education' left out: it is also the grouping variable."""
+        rest = self.matrix.drop(columns=EDUCATION_FACTOR)
+        return stacking.stacking_by(
+            profile.profile(self.data.kinderen, rest, self.catalogue), self._education, EDUCATION
+        )
 
     @cached_property
     def poverty(self) -> pd.DataFrame:

@@ -54,3 +54,17 @@ def associations(matrix: pd.DataFrame, codes: list[str]) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
+
+
+def followed_per_factor(matrix: pd.DataFrame, followed: pd.Series) -> pd.DataFrame:
+    """Per factor: children with it (noemer), of them followed with extra attention (n), and that share."""
+    from kansrijk.analyses.rates import wilson
+
+    flags = followed.to_numpy(dtype=bool)
+    noemer = matrix.sum().astype(int)
+    n = matrix[flags].sum().astype(int)
+    table = pd.DataFrame({"n": n, "noemer": noemer})
+    table["pct"] = 100 * table["n"] / table["noemer"].where(table["noemer"] > 0)
+    table["ci_laag"], table["ci_hoog"] = wilson(table["n"].to_numpy(), table["noemer"].to_numpy())
+    table.index.name = "code"
+    return table

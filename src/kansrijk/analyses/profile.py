@@ -49,3 +49,22 @@ def profile(kinderen: pd.DataFrame, matrix: pd.DataFrame, catalogue: Catalogue) 
 def balance_table(prof: pd.DataFrame) -> pd.DataFrame:
     counts = prof["balans"].value_counts().reindex(BALANCE, fill_value=0).astype(int)
     return pd.DataFrame({"n": counts, "pct": 100 * counts / counts.sum()})
+
+
+def levels(kinderen: pd.DataFrame, matrix: pd.DataFrame, catalogue: Catalogue) -> dict[str, int]:
+    """Children per level of vulnerability as defined in appendix 1 of the corona study: self-reliant
+    (no risk factor, no extra attention); potentially vulnerable (a factor or extra attention, family
+    in balance); vulnerable (out of balance, no urgent factor); very vulnerable (out of balance with a
+    factor marked urgent 'ja'); and its upper bound, counting factors marked 'deels' as urgent too."""
+    urgency = catalogue.factors["urgent"].reindex(matrix.columns)
+    urgent = matrix.loc[:, (urgency == "ja").to_numpy()].any(axis=1).to_numpy()
+    partly = matrix.loc[:, urgency.isin(["ja", "deels"]).to_numpy()].any(axis=1).to_numpy()
+    out = kinderen["uit_balans"].to_numpy()
+    any_factor = matrix.any(axis=1).to_numpy()
+    return {
+        "zelfredzaam": int((~any_factor).sum()),
+        "potentieel_kwetsbaar": int((any_factor & ~out).sum()),
+        "kwetsbaar": int((out & ~urgent).sum()),
+        "zeer_kwetsbaar": int((out & urgent).sum()),
+        "zeer_kwetsbaar_bovengrens": int((out & partly).sum()),
+    }

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import statsmodels.formula.api as smf
-from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
+from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationWarning
 
 from kansrijk import labels
 
@@ -49,6 +49,7 @@ def fit_logit(frame: pd.DataFrame, references: dict[str, str]) -> LogitResult | 
     model_formula = formula(references)
     with warnings.catch_warnings():
         warnings.simplefilter("error", PerfectSeparationWarning)
+        warnings.simplefilter("ignore", ConvergenceWarning)  # checked below
         try:
             model = smf.logit(model_formula, data=data).fit(disp=False, maxiter=100)
         except (PerfectSeparationWarning, np.linalg.LinAlgError, ValueError):
@@ -71,6 +72,11 @@ def term_label(term: str) -> str:
     return f"{name}: {_in_sentence(level)} (t.o.v. {_in_sentence(reference)})"
 
 
+def category_label(variable: str, level: str) -> str:
+    """A category as it reads inside a label: 'laag', 'Nederlands', 'overig'."""
+    return _in_sentence(VARIABLES[variable][1].get(level, level.capitalize()))
+
+
 def _in_sentence(label: str) -> str:
     return label if label == "Nederlands" else label.lower()
 
@@ -88,3 +94,60 @@ def odds_ratio_table(model) -> pd.DataFrame:
         },
         index=params.index,
     )
+
+
+def adjusted_proportions(fit: LogitResult, frame: pd.DataFrame, references: dict[str, str]) -> pd.DataFrame:
+    """Per category of each variable: the share with extra attention if every child had that
+    category and kept its other characteristics (marginal standardisation), in %, and its ratio
+    to the reference category. Unlike an odds ratio, that ratio reads as 'times as often'."""
+    data = frame[["extra_aandacht", *references, "leeftijd"]].copy()
+    for variable in references:
+        data[variable] = data[variable].astype(str)
+    rows = []
+    for variable, reference in references.items():
+        shares = {}
+        for level in sorted(set(data[variable])):
+            shares[level] = 100 * float(fit.model.predict(data.assign(**{variable: level})).mean())
+        for level, share in shares.items():
+            rows.append({"variabele": variable, "categorie": level, "pct": share, "ratio": share / shares[reference]})
+    return pd.DataFrame(rows)
+
+
+def interaction_test(frame: pd.DataFrame, references: dict[str, str]) -> tuple[float, int, float] | None:
+    """Likelihood-ratio test of education × migration background against the model without it:
+    (statistic, degrees of freedom, p); ``None`` when either model cannot be fitted."""
+    from scipy.stats import chi2
+
+    if len(references) < 2:
+        return None
+    main = fit_logit(frame, references)
+    data = frame[["extra_aandacht", *references, "leeftijd"]].copy()
+    data["extra_aandacht"] = data["extra_aandacht"].astype(int)
+    for variable in references:
+        data[variable] = data[variable].astype(str)
+    terms = [f"C({variable}, Treatment('{reference}'))" for variable, reference in references.items()]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", PerfectSeparationWarning)
+        warnings.simplefilter(
+            "ignore", ConvergenceWarning
+        )  # checked below: a model that does not converge tests nothing
+        try:
+            full = smf.logit(f"extra_aandacht ~ {' * '.join(terms)} + leeftijd", data=data).fit(disp=False, maxiter=200)
+        except (PerfectSeparationWarning, np.linalg.LinAlgError, ValueError):
+            return None
+    if main is None or not full.mle_retvals.get("converged", False):
+        return None
+    statistic = max(0.0, 2 * float(full.llf - main.model.llf))
+    dof = int(full.df_model - main.model.df_model)
+    return statistic, dof, float(chi2.sf(statistic, dof))
+
+
+def summary_text(fit: LogitResult) -> str:
+    """statsmodels' full summary for the reviewer, without the date and time it was made (the same
+    inputs give the same notebook)."""
+    summary = fit.model.summary()
+    for row in summary.tables[0]:
+        for i, cell in enumerate(row):
+            if str(cell.data).strip() in ("Date:", "Time:"):
+                row[i].data = row[i + 1].data = ""
+    return str(summary)

@@ -5,7 +5,9 @@ counts of children in the cells of a fine cross-classification). A published cou
 function; a percentage rounded to ``d`` decimals fixes ``100·n / noemer`` to an interval, which
 is linear too: ``(p - h)·noemer <= 100·n <= (p + h)·noemer``. The feasible range of a suppressed
 value is its minimum and maximum over all integer solutions consistent with everything
-published, found exactly by integer programming (``scipy.optimize.milp``). The published
+published, found exactly by integer programming. The linear relaxation is solved first
+(``scipy.optimize.linprog``): when its optimum is an integer point, it is the integer optimum
+too; only otherwise is the integer program solved (``scipy.optimize.milp``). The published
 numbers that pin a value are those whose constraints carry a non-zero dual price in the linear
 relaxation of the same problem.
 """
@@ -44,6 +46,10 @@ class Range:
         return self.high - self.low
 
 
+def _integral(value: float) -> float:
+    return float(round(value)) if abs(value - round(value)) < _TOLERANCE else float(value)
+
+
 class InconsistentError(RuntimeError):
     """The published numbers contradict each other (a bug: they come from one data set)."""
 
@@ -55,22 +61,77 @@ class System:
     names: tuple[str, ...]
     rules: tuple[Fact, ...] = ()
 
+    def _rows(self, facts: list[Fact]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        rows = [*self.rules, *facts]
+        matrix = np.array([f.form for f in rows]) if rows else np.zeros((0, len(self.names)))
+        return matrix, np.array([f.low for f in rows]), np.array([f.high for f in rows])
+
     def range(self, facts: list[Fact], target: np.ndarray, explain: bool = False) -> Range:
         """The exact integer range of ``target · x`` given ``facts``; with ``explain``, also the
         facts that pin it."""
-        rows = [*self.rules, *facts]
-        matrix = np.array([f.form for f in rows]) if rows else np.zeros((0, len(self.names)))
-        low = np.array([f.low for f in rows])
-        high = np.array([f.high for f in rows])
+        matrix, low, high = self._rows(facts)
         bounds = [self._optimum(sign * target, matrix, low, high) for sign in (1, -1)]
         result = Range(bounds[0], -bounds[1] if math.isfinite(bounds[1]) else math.inf)
         if explain:
             result = Range(result.low, result.high, self._pinning(facts, target, matrix, low, high))
         return result
 
-    def _optimum(self, objective: np.ndarray, matrix: np.ndarray, low: np.ndarray, high: np.ndarray) -> float:
+    def narrower_than(self, facts: list[Fact], target: np.ndarray, width: float) -> bool:
+        """Whether the integer range of ``target · x`` is narrower than ``width``. The relaxation's
+        range contains the integer range: a narrow relaxation answers at once, and an end of it
+        reached at an integer point is exact."""
+        matrix, low, high = self._rows(facts)
+        relaxed = [self._relaxation(sign * target, matrix, low, high) for sign in (1, -1)]
+        ends = [
+            self._optimum(sign * target, matrix, low, high, r, integers=False)
+            for sign, r in zip((1, -1), relaxed, strict=True)
+        ]
+        if not math.isfinite(ends[1]):
+            return False
+        if -ends[1] - ends[0] < width - _TOLERANCE:
+            return True
+        exact = [self._optimum(sign * target, matrix, low, high, r) for sign, r in zip((1, -1), relaxed, strict=True)]
+        return -exact[1] - exact[0] < width
+
+    def relaxed_width(self, facts: list[Fact], target: np.ndarray) -> float:
+        """The width of the relaxation's range of ``target · x`` (at least the integer width)."""
+        matrix, low, high = self._rows(facts)
+        ends = [self._optimum(sign * target, matrix, low, high, integers=False) for sign in (1, -1)]
+        return -ends[1] - ends[0] if math.isfinite(ends[1]) else math.inf
+
+    def compress(self, forms: list[np.ndarray]) -> tuple[System, np.ndarray]:
+        """The same system with unknowns that no rule and none of ``forms`` tell apart merged into
+        one (they only ever appear summed, so any split of their sum is as good): the integer
+        ranges are unchanged. Returns it and the columns to keep of every form."""
+        columns = np.array([*forms, *(r.form for r in self.rules)])
+        seen: dict[bytes, int] = {}
+        keep = [j for j in range(len(self.names)) if seen.setdefault(columns[:, j].tobytes(), j) == j]
+        keep_at = np.array(keep)
+        rules = tuple(Fact(r.label, r.form[keep_at], r.low, r.high) for r in self.rules)
+        return System(tuple(self.names[j] for j in keep), rules), keep_at
+
+    def _optimum(
+        self,
+        objective: np.ndarray,
+        matrix: np.ndarray,
+        low: np.ndarray,
+        high: np.ndarray,
+        relaxed: object = None,
+        integers: bool = True,
+    ) -> float:
+        """The minimum of ``objective · x``: of the relaxation (solved here unless given), or
+        exactly over integers."""
         from scipy.optimize import Bounds, LinearConstraint, milp  # heavy: only where a range is computed
 
+        relaxed = relaxed if relaxed is not None else self._relaxation(objective, matrix, low, high)
+        if relaxed.status == 3:
+            return -math.inf  # minimising without a bound: the value is not fixed at all
+        if relaxed.status == 2:
+            raise InconsistentError("de gepubliceerde getallen zijn onderling tegenstrijdig")
+        if relaxed.status != 0:
+            raise RuntimeError(f"linear programming failed: {relaxed.message}")
+        if not integers or np.allclose(relaxed.x, np.round(relaxed.x), atol=_TOLERANCE):
+            return _integral(relaxed.fun)  # an integer point attains the relaxed optimum
         constraints = [LinearConstraint(matrix, low, high)] if len(matrix) else []
         result = milp(
             objective,
@@ -78,14 +139,9 @@ class System:
             integrality=np.ones(len(self.names)),
             bounds=Bounds(0, np.inf),
         )
-        if result.status == 0:
-            return float(round(result.fun)) if abs(result.fun - round(result.fun)) < _TOLERANCE else float(result.fun)
-        relaxed = self._relaxation(objective, matrix, low, high)
-        if relaxed.status == 3:
-            return -math.inf  # minimising without a bound: the value is not fixed at all
-        if relaxed.status == 2 or result.status == 2:
-            raise InconsistentError("de gepubliceerde getallen zijn onderling tegenstrijdig")
-        raise RuntimeError(f"integer programming failed: {result.message}")
+        if result.status != 0:
+            raise RuntimeError(f"integer programming failed: {result.message}")
+        return _integral(result.fun)
 
     def _relaxation(self, objective: np.ndarray, matrix: np.ndarray, low: np.ndarray, high: np.ndarray):
         from scipy.optimize import linprog
@@ -102,6 +158,7 @@ class System:
             b_eq=low[equal] if equal.any() else None,
             bounds=(0, None),
             method="highs",
+            options={"presolve": False},  # these problems are small: presolving costs more than it saves
         )
 
     def _pinning(

@@ -63,10 +63,9 @@ def _published_value(publication: Publication, entry: Entry) -> float | None:
         return rate.get(entry.field) if entry.field in ("n", "noemer", "pct", "ci_laag", "ci_hoog") else None
     if entry.key in publication.counts:
         return publication.counts[entry.key].value if entry.field == "waarde" else None
-    for field_name, separator, combine in (("verschil", " - ", lambda x, y: abs(x - y)), ("som", " + ", float.__add__)):
-        if entry.field == field_name and separator in entry.key:
-            a, b = (publication.rates.get(k) for k in entry.key.split(separator))
-            return combine(a.pct, b.pct) if a and b and a.pct is not None and b.pct is not None else None
+    if entry.field == "verschil" and " - " in entry.key:
+        a, b = (publication.rates.get(k) for k in entry.key.split(" - "))
+        return abs(a.pct - b.pct) if a and b and a.pct is not None and b.pct is not None else None
     estimate = publication.estimates().get(entry.key)
     if estimate is None:
         return None
@@ -107,13 +106,13 @@ def audit(publication: Publication, entries: list[Entry]) -> list[Finding]:
         for key in model.suppressed:
             if model.universe_of[key] != universe:
                 continue
-            result = m.system.range(facts, m.forms[key])
-            if result.width < model.min_cel:
-                pinned = m.system.range(facts, m.forms[key], explain=True).pinned_by
+            if m.system.narrower_than(facts, m.forms[key], model.min_cel):
+                result = m.system.range(facts, m.forms[key], explain=True)
+                pinned = result.pinned_by
                 where = _places(publication, entries, pinned)
                 findings.append(
                     Finding(
-                        f"{key} is onderdrukt maar ligt vast tussen {result.low:g} en {result.high:g} "
+                        f"{key} is onderdrukt maar ligt vast tussen {result.low + 0:g} en {result.high + 0:g} "
                         f"door {', '.join(pinned) or 'de gepubliceerde getallen'}{where}"
                     )
                 )
@@ -125,7 +124,7 @@ def _known_quantities(publication: Publication, entries: list[Entry]) -> dict[st
     model = publication.model
     known: dict[str, int] = {}
     for e in entries:
-        for key in e.key.replace(" + ", " - ").split(" - "):  # a sum or difference reveals both terms
+        for key in e.key.split(" - "):  # a difference reveals both terms
             if key in publication.rates and (rate := publication.rates[key]).n is not None:
                 n_key, d_key = model.rates[key]
                 known[n_key], known[d_key] = rate.n, rate.noemer

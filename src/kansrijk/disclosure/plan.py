@@ -2,10 +2,10 @@
 
 1. Every quantity the book can show is registered with its value (from the analyses) and its
    linear form in the model (:mod:`kansrijk.disclosure.model`); the two must agree.
-2. Primary suppression, by the rules of the contract: a count of 1 to ``min_cel - 1``; a
-   group below ``min_noemer`` (its count and its size go with its percentage); and, for a
-   share of a group, a rest of 1 to ``min_cel - 1`` (the children of the group *without* the
-   outcome are a count too).
+2. Primary suppression, by the rules of the contract: a count of 1 to ``min_cel - 1``, and a
+   group below ``min_noemer`` (its count goes with its percentage, and so does its size where
+   the table shows the size beside the percentage; a table of percentages only, such as the
+   stacking tables, hides its cells and leaves a size that is published elsewhere alone).
 3. Secondary suppression across the whole edition: as long as some suppressed quantity can be
    recovered to within ``min_cel`` from the published ones (:mod:`kansrijk.disclosure.audit`),
    one of the published quantities that pin it is suppressed as well, the smallest first and a
@@ -44,11 +44,13 @@ from kansrijk.publication import (
     Atlas,
     AtlasRow,
     ChiSquare,
+    Comparison,
     Count,
     EditionInfo,
     Estimate,
     InputFile,
     Pair,
+    Proportion,
     Publication,
     Rate,
     RateTable,
@@ -64,14 +66,12 @@ MIN_EXPECTED = 5  # a chi-square test only where every expected count is at leas
 
 @dataclass
 class Quantity:
-    """A count behind the book's numbers. ``sensitive``: never shown, but protected when small
-    (the rest of a group)."""
+    """A count behind the book's numbers."""
 
     key: str
     universe: str
     form: np.ndarray
     value: int
-    sensitive: bool = False
     status: Status = Status.PUBLISHED
     reason: str = ""
 
@@ -86,6 +86,7 @@ class RateSpec:
     n: str
     d: str
     derived: bool = False
+    shows_group: bool = True  # the table shows the group's size beside the percentage
 
 
 @dataclass
@@ -97,24 +98,26 @@ class Registry:
     rates: dict[str, RateSpec] = field(default_factory=dict)
     tables: dict[str, tuple[dict[str, str], dict[str, str]]] = field(default_factory=dict)
     shown_derived: set[str] = field(default_factory=set)
+    small_groups: dict[str, str] = field(default_factory=dict)  # percentages hidden for their group alone
+    aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)  # key -> every key with the same form
     uses: dict[str, list[RateSpec]] = field(default_factory=dict)  # quantity -> the rates it is count or group of
 
-    def count(self, key: str, universe: str, form: np.ndarray, value: float, sensitive: bool = False) -> str:
+    def count(self, key: str, universe: str, form: np.ndarray, value: float) -> str:
         truth = self.universes[universe].truth
         if round(float(form @ truth)) != round(float(value)):
             raise RuntimeError(f"model and analysis disagree on {key}: {form @ truth} against {value}")
-        self.quantities[key] = Quantity(key, universe, form, round(float(value)), sensitive=sensitive)
+        self.quantities[key] = Quantity(key, universe, form, round(float(value)))
         return key
 
-    def rate(self, key: str, n: str, d: str, derived: bool = False) -> str:
-        spec = self.rates[key] = RateSpec(key, n, d, derived)
+    def rate(self, key: str, n: str, d: str, derived: bool = False, shows_group: bool = True) -> str:
+        spec = self.rates[key] = RateSpec(key, n, d, derived, shows_group)
         for operand in (n, d):
             self.uses.setdefault(operand, []).append(spec)
         return key
 
     def live(self, spec: RateSpec) -> bool:
         """Whether a percentage is shown, and with it its count and group."""
-        if spec.derived and spec.key not in self.shown_derived:
+        if (spec.derived and spec.key not in self.shown_derived) or spec.key in self.small_groups:
             return False
         return not (self.quantities[spec.n].suppressed or self.quantities[spec.d].suppressed)
 
@@ -125,8 +128,10 @@ class Registry:
         return q.key in HEADLINES or any(self.live(r) for r in self.uses.get(q.key, ()))
 
     def loss(self, key: str) -> int:
-        """How many shown table percentages suppressing ``key`` would take with it."""
-        return sum(1 for r in self.uses.get(key, ()) if not r.derived and self.live(r))
+        """What suppressing ``key`` (and its aliases) would take with it: the shown table percentages
+        they are count or group of, a main figure weighing as much as a table of details."""
+        rates = {r.key: r for alias in self.aliases.get(key, (key,)) for r in self.uses.get(alias, ())}
+        return sum(_weight(r.key) for r in rates.values() if not r.derived and self.live(r))
 
     def table(self, key: str, rates: dict[str, str], names: dict[str, str]) -> None:
         self.tables[key] = (rates, names)
@@ -135,68 +140,96 @@ class Registry:
         return self.quantities[key].value
 
     def suppress(self, key: str, status: Status, reason: str) -> None:
-        quantity = self.quantities[key]
-        if quantity.status not in SUPPRESSED:
-            quantity.status, quantity.reason = status, reason
+        """Suppress ``key`` and every quantity that counts the same children (an alias shows it too)."""
+        for alias in self.aliases.get(key, (key,)):
+            quantity = self.quantities[alias]
+            if quantity.status not in SUPPRESSED:
+                quantity.status, quantity.reason = status, reason
+
+
+KINDS = {  # the four kinds of stacking, by the counts of factors and domains of a cell
+    "geen": lambda factors, domains: factors == 0,
+    "een_factor": lambda factors, domains: factors == 1,
+    "binnen_een_domein": lambda factors, domains: (factors >= 2) & (domains == 1),
+    "meerdere_domeinen": lambda factors, domains: domains >= 2,
+}
+LEVELS = {  # the four levels of appendix 1 of the corona study, and the upper bound of the last
+    "zelfredzaam": lambda x: x.factoren == 0,
+    "potentieel_kwetsbaar": lambda x: (x.factoren >= 1) & (x.zorg != "uit_balans"),
+    "kwetsbaar": lambda x: (x.zorg == "uit_balans") & (x.urgent != "ja"),
+    "zeer_kwetsbaar": lambda x: (x.zorg == "uit_balans") & (x.urgent == "ja"),
+    "zeer_kwetsbaar_bovengrens": lambda x: (x.zorg == "uit_balans") & x.urgent.isin(["ja", "deels"]),
+}
 
 
 def _children(reg: Registry, a: Analysis, c: Children) -> None:
     """Register every children's quantity, rate and table the book can show."""
     k = a.data.kinderen
+    followed = k["extra_aandacht"].to_numpy()
 
-    def count(key: str, select, value: float, sensitive: bool = False) -> str:
-        return reg.count(key, "kinderen", c.form(select), value, sensitive)
+    def count(key: str, select, value: float) -> str:
+        return reg.count(key, "kinderen", c.form(select), value)
 
     n = count("kinderen.n", lambda x: x.factoren >= 0, len(k))
-    attention = count("kinderen.extra_aandacht.n", lambda x: x.zorg != "geen", k["extra_aandacht"].sum())
-    without = count("kinderen.zonder_extra_aandacht.n", lambda x: x.zorg == "geen", (~k["extra_aandacht"]).sum())
+    attention = count("kinderen.extra_aandacht.n", lambda x: x.gevolgd, followed.sum())
+    without = count("kinderen.zonder_extra_aandacht.n", lambda x: ~x.gevolgd, (~followed).sum())
     reg.rate("kinderen.extra_aandacht", attention, n)
 
     balance = {
         "geen_risicofactoren": lambda x: x.factoren == 0,
-        "risico_niet_gevolgd": lambda x: (x.factoren >= 1) & (x.zorg == "geen"),
+        "risico_niet_gevolgd": lambda x: (x.factoren >= 1) & ~x.gevolgd,
         "gevolgd_in_balans": lambda x: x.zorg == "in_balans",
         "uit_balans": lambda x: x.zorg == "uit_balans",
     }
     rates = {}
     for cat in BALANCE:
-        rates[cat] = reg.rate(
-            f"kinderen.balans.{cat}", count(f"kinderen.balans.{cat}.n", balance[cat], a.balance.at[cat, "n"]), n
-        )
+        key = count(f"kinderen.balans.{cat}.n", balance[cat], a.balance.at[cat, "n"])
+        rates[cat] = reg.rate(f"kinderen.balans.{cat}", key, n)
     reg.table("kinderen.balans", rates, labels.BALANCE)
     reg.rate("kinderen.uit_balans_onder_extra_aandacht", "kinderen.balans.uit_balans.n", attention, derived=True)
 
-    for column, name, table, categories, names in (
-        ("opleiding", "opleiding", a.by_education, EDUCATION, labels.EDUCATION),
-        ("migratie", "migratieachtergrond", a.by_migration, MIGRATION, labels.MIGRATION),
-    ):
-        rates, shares = {}, {}
-        for cat in categories:
-            group = count(
-                f"kinderen.{name}.{cat}.n", lambda x, cat=cat, col=column: x[col] == cat, table.at[cat, "noemer"]
-            )
-            followed = count(
-                f"kinderen.extra_aandacht_naar_{name}.{cat}.n",
-                lambda x, cat=cat, col=column: (x[col] == cat) & (x.zorg != "geen"),
-                table.at[cat, "n"],
-            )
-            count(
-                f"kinderen.extra_aandacht_naar_{name}.{cat}.rest",
-                lambda x, cat=cat, col=column: (x[col] == cat) & (x.zorg == "geen"),
-                table.at[cat, "noemer"] - table.at[cat, "n"],
-                sensitive=True,
-            )
-            rates[cat] = reg.rate(f"kinderen.extra_aandacht_naar_{name}.{cat}", followed, group)
-            shares[cat] = reg.rate(f"kinderen.{name}_aandeel.{cat}", group, n, derived=True)
-            if name == "opleiding":
-                reg.rate(f"kinderen.opleiding_onder_extra_aandacht.{cat}", followed, attention, derived=True)
-        reg.table(f"kinderen.extra_aandacht_naar_{name}", rates, names)
-        reg.table(f"kinderen.{name}_aandeel", shares, names)
-    reg.table(
-        "kinderen.opleiding_onder_extra_aandacht",
-        {e: f"kinderen.opleiding_onder_extra_aandacht.{e}" for e in EDUCATION},
-        labels.EDUCATION,
-    )
+    level_values = a.levels
+    rates = {}
+    for level, select in LEVELS.items():
+        key = count(f"kinderen.niveaus.{level}.n", select, level_values[level])
+        rates[level] = reg.rate(f"kinderen.niveaus.{level}", key, n)
+    reg.table("kinderen.niveaus", rates, labels.LEVELS)
+
+    rates, shares, composition = {}, {}, {}
+    table = a.by_education
+    for cat in EDUCATION:
+        group = count(f"kinderen.opleiding.{cat}.n", lambda x, cat=cat: x.opleiding == cat, table.at[cat, "noemer"])
+        mine = count(
+            f"kinderen.extra_aandacht_naar_opleiding.{cat}.n",
+            lambda x, cat=cat: (x.opleiding == cat) & x.gevolgd,
+            table.at[cat, "n"],
+        )
+        rates[cat] = reg.rate(f"kinderen.extra_aandacht_naar_opleiding.{cat}", mine, group)
+        shares[cat] = reg.rate(f"kinderen.opleiding_aandeel.{cat}", group, n, derived=True)
+        composition[cat] = reg.rate(f"kinderen.opleiding_onder_extra_aandacht.{cat}", mine, attention, derived=True)
+    reg.table("kinderen.extra_aandacht_naar_opleiding", rates, labels.EDUCATION)
+    reg.table("kinderen.opleiding_aandeel", shares, labels.EDUCATION)
+    reg.table("kinderen.opleiding_onder_extra_aandacht", composition, labels.EDUCATION)
+
+    rates, shares = {}, {}
+    table = a.by_migration
+    for cat in MIGRATION:
+        group = reg.count(
+            f"kinderen.migratieachtergrond.{cat}.n",
+            "kinderen",
+            c.origin(lambda o, cat=cat: o.migratie == cat),
+            table.at[cat, "noemer"],
+        )
+        mine = reg.count(
+            f"kinderen.extra_aandacht_naar_migratieachtergrond.{cat}.n",
+            "kinderen",
+            c.origin(lambda o, cat=cat: (o.migratie == cat) & o.gevolgd),
+            table.at[cat, "n"],
+        )
+        rates[cat] = reg.rate(f"kinderen.extra_aandacht_naar_migratieachtergrond.{cat}", mine, group)
+        shares[cat] = reg.rate(f"kinderen.migratieachtergrond_aandeel.{cat}", group, n, derived=True)
+    reg.table("kinderen.extra_aandacht_naar_migratieachtergrond", rates, labels.MIGRATION)
+    reg.table("kinderen.migratieachtergrond_aandeel", shares, labels.MIGRATION)
 
     factors_per_child = np.minimum(a.profile["aantal_factoren"].to_numpy(), MOST_FACTORS)
     rates = {}
@@ -205,66 +238,84 @@ def _children(reg: Registry, a: Analysis, c: Children) -> None:
         rates[str(i)] = reg.rate(f"kinderen.aantal_factoren.{i}", key, n)
     reg.table("kinderen.aantal_factoren", rates, labels.FACTOR_COUNT)
     several = a.profile["aantal_factoren"].to_numpy() >= 2
-    followed = k["extra_aandacht"].to_numpy()
     multi = count("kinderen.meerdere_factoren.n", lambda x: x.factoren >= 2, several.sum())
     reg.rate("kinderen.meerdere_factoren", multi, n, derived=True)
     multi_a = count(
         "kinderen.meerdere_factoren_extra_aandacht.n",
-        lambda x: (x.factoren >= 2) & (x.zorg != "geen"),
+        lambda x: (x.factoren >= 2) & x.gevolgd,
         (several & followed).sum(),
     )
     reg.rate("kinderen.meerdere_factoren_extra_aandacht", multi_a, attention, derived=True)
     multi_o = count(
         "kinderen.meerdere_factoren_zonder_extra_aandacht.n",
-        lambda x: (x.factoren >= 2) & (x.zorg == "geen"),
+        lambda x: (x.factoren >= 2) & ~x.gevolgd,
         (several & ~followed).sum(),
     )
     reg.rate("kinderen.meerdere_factoren_zonder_extra_aandacht", multi_o, without, derived=True)
 
-    kinds = {
-        "geen": lambda x: x.factoren == 0,
-        "een_factor": lambda x: x.factoren == 1,
-        "binnen_een_domein": lambda x: (x.factoren >= 2) & (x.domeinen == 1),
-        "meerdere_domeinen": lambda x: x.domeinen >= 2,
+    variants = {  # key: (counts, groups, which children, numbers of factors and domains)
+        "stapeling_naar_opleiding": (a.stacking_counts, "kinderen.opleiding.{}.n", None, ("factoren", "domeinen")),
+        "stapeling_extra_aandacht": (
+            a.stacking_counts_followed,
+            "kinderen.extra_aandacht_naar_opleiding.{}.n",
+            "gevolgd",
+            ("factoren", "domeinen"),
+        ),
+        "stapeling_zonder_opleidingsfactor": (
+            a.stacking_counts_without_education,
+            "kinderen.opleiding.{}.n",
+            None,
+            ("zonder_factoren", "zonder_domeinen"),
+        ),
     }
+    for variant, (counts, group, among, (nf, nd)) in variants.items():
+        for edu in EDUCATION:
+            rates = {}
+            for kind in STACKING:
+                select = lambda x, edu=edu, kind=kind, among=among, nf=nf, nd=nd: (  # noqa: E731
+                    (x.opleiding == edu) & KINDS[kind](x[nf], x[nd]) & (x[among] if among else True)
+                )
+                key = count(f"kinderen.{variant}.{edu}.{kind}.n", select, counts.at[edu, kind])
+                rates[kind] = reg.rate(f"kinderen.{variant}.{edu}.{kind}", key, group.format(edu), shows_group=False)
+            reg.table(f"kinderen.{variant}.{edu}", rates, labels.STACKING)
+
     within = {}
-    for edu in EDUCATION:
-        group = f"kinderen.opleiding.{edu}.n"
-        rates = {}
-        for kind in STACKING:
-            key = count(
-                f"kinderen.stapeling_naar_opleiding.{edu}.{kind}.n",
-                lambda x, edu=edu, kind=kind: (x.opleiding == edu) & kinds[kind](x),
-                a.stacking_counts.at[edu, kind],
-            )
-            rates[kind] = reg.rate(f"kinderen.stapeling_naar_opleiding.{edu}.{kind}", key, group)
-        reg.table(f"kinderen.stapeling_naar_opleiding.{edu}", rates, labels.STACKING)
+    for edu in EDUCATION:  # of the followed children with two or more factors: all in one domain
         stacked = count(
-            f"kinderen.gestapeld.{edu}.n",
-            lambda x, edu=edu: (x.opleiding == edu) & (x.factoren >= 2),
-            a.stacking_counts.loc[edu, ["binnen_een_domein", "meerdere_domeinen"]].sum(),
+            f"kinderen.gestapeld_extra_aandacht.{edu}.n",
+            lambda x, edu=edu: (x.opleiding == edu) & x.gevolgd & (x.factoren >= 2),
+            a.stacking_counts_followed.loc[edu, ["binnen_een_domein", "meerdere_domeinen"]].sum(),
         )
         within[edu] = reg.rate(
             f"kinderen.binnen_een_domein.{edu}",
-            f"kinderen.stapeling_naar_opleiding.{edu}.binnen_een_domein.n",
+            f"kinderen.stapeling_extra_aandacht.{edu}.binnen_een_domein.n",
             stacked,
             derived=True,
         )
     reg.table("kinderen.binnen_een_domein", within, labels.EDUCATION)
 
-    rates = {}
+    prevalence, share_followed = {}, {}
+    names = {code: a.catalogue.label(code) for code in a.catalogue.codes}
     for code in a.catalogue.codes:
         key = reg.count(f"kinderen.risicofactoren.{code}.n", "kinderen", c.factor(code), a.prevalence.at[code, "n"])
-        rates[code] = reg.rate(f"kinderen.risicofactoren.{code}", key, n)
-    reg.table("kinderen.risicofactoren", rates, {code: a.catalogue.label(code) for code in a.catalogue.codes})
+        prevalence[code] = reg.rate(f"kinderen.risicofactoren.{code}", key, n)
+        mine = reg.count(
+            f"kinderen.gevolgd_per_risicofactor.{code}.n",
+            "kinderen",
+            c.factor(code, followed=True),
+            a.followed_per_factor.at[code, "n"],
+        )
+        share_followed[code] = reg.rate(f"kinderen.gevolgd_per_risicofactor.{code}", mine, key, shows_group=False)
+    reg.table("kinderen.risicofactoren", prevalence, names)
+    reg.table("kinderen.gevolgd_per_risicofactor", share_followed, names)
 
 
 def _poverty(reg: Registry, a: Analysis, p: Poverty) -> None:
     """Register the municipal and district figures of child poverty."""
     table = a.poverty
 
-    def count(key: str, codes: list[str] | None, bands: tuple[str, ...], value: float, sensitive: bool = False) -> str:
-        return reg.count(key, "armoede", p.form(codes, bands), value, sensitive)
+    def count(key: str, codes: list[str] | None, bands: tuple[str, ...], value: float) -> str:
+        return reg.count(key, "armoede", p.form(codes, bands), value)
 
     every = ("tot_105", "105_125", "boven_125")
     scopes = [("armoede", None, table)] + [(f"armoede.wijken.{code}", [code], table.loc[[code]]) for code in p.codes]
@@ -273,9 +324,6 @@ def _poverty(reg: Registry, a: Analysis, p: Poverty) -> None:
         children = count(f"{prefix}.kinderen_0_5", codes, every, rows["kinderen_0_5"].sum())
         for line, bands in (("125", ("tot_105", "105_125")), ("105", ("tot_105",))):
             poor = count(f"{prefix}.tot_{line}", codes, bands, rows[f"tot_{line}_wsm"].sum())
-            rest = tuple(b for b in every if b not in bands)
-            rest_value = rows["kinderen_0_5"].sum() - rows[f"tot_{line}_wsm"].sum()
-            count(f"{prefix}.boven_{line}", codes, rest, rest_value, sensitive=True)
             key = reg.rate(f"{prefix}.pct_{line}", poor, children)
             if codes is not None:
                 district_rates[line][codes[0]] = key
@@ -284,16 +332,34 @@ def _poverty(reg: Registry, a: Analysis, p: Poverty) -> None:
         reg.table(f"armoede.wijken.pct_{line}", rates, names)
 
 
+def _compress(reg: Registry) -> None:
+    """Merge the unknowns of each universe that no quantity and no rule tells apart (exact, and
+    the integer programs get smaller); and note which quantities count the same children."""
+    for name, universe in reg.universes.items():
+        mine = [q for q in reg.quantities.values() if q.universe == name]
+        system, keep = universe.model.system.compress([q.form for q in mine])
+        same: dict[bytes, list[str]] = {}
+        for q in mine:
+            q.form = q.form[keep]
+            if q.form.any():  # a quantity that is zero by definition is nobody's alias
+                same.setdefault(q.form.tobytes(), []).append(q.key)
+        reg.universes[name] = Universe(Model(system, {}), universe.truth[keep])
+        reg.aliases |= {key: tuple(keys) for keys in same.values() if len(keys) > 1 for key in keys}
+
+
 def _primary(reg: Registry, t: Thresholds) -> None:
     small = f"aantal van 1 tot en met {t.min_cel - 1}"
     for q in reg.quantities.values():
-        if (q.sensitive or reg.published(q)) and t.count_unsafe(q.value):
+        if reg.published(q) and t.count_unsafe(q.value):
             reg.suppress(q.key, Status.PRIMARY, small)
     for spec in reg.rates.values():
         if not spec.derived and 0 < reg.value(spec.d) < t.min_noemer:
             reason = f"groep kleiner dan {t.min_noemer}"
             reg.suppress(spec.n, Status.PRIMARY, reason)
-            reg.suppress(spec.d, Status.PRIMARY, reason)
+            if spec.shows_group:
+                reg.suppress(spec.d, Status.PRIMARY, reason)
+            else:
+                reg.small_groups[spec.key] = reason
 
 
 def _facts(reg: Registry, universe: str) -> list[Fact]:
@@ -305,7 +371,9 @@ def _facts(reg: Registry, universe: str) -> list[Fact]:
 
 
 def _targets(reg: Registry, universe: str) -> list[Quantity]:
-    return [q for q in reg.quantities.values() if q.universe == universe and q.status in SUPPRESSED]
+    """The suppressed quantities to protect (not those that are zero by definition, such as
+    followed children without a risk factor: there is nothing to hide)."""
+    return [q for q in reg.quantities.values() if q.universe == universe and q.suppressed and q.form.any()]
 
 
 def _secondary(reg: Registry, universe: str, t: Thresholds) -> None:
@@ -319,7 +387,7 @@ def _secondary(reg: Registry, universe: str, t: Thresholds) -> None:
         for q in _targets(reg, universe):
             if q.key in safe:
                 continue
-            if system.range(facts, q.form).width < t.min_cel:
+            if system.narrower_than(facts, q.form, t.min_cel):
                 pinned = q
                 break
             safe.add(q.key)
@@ -330,22 +398,44 @@ def _secondary(reg: Registry, universe: str, t: Thresholds) -> None:
     raise RuntimeError("secondary suppression did not converge")
 
 
+# The percentages a reader would miss most: rates by group, the balance, the levels, poverty.
+MAIN_FIGURES = (
+    "kinderen.extra_aandacht",
+    "kinderen.balans.",
+    "kinderen.niveaus.",
+    "kinderen.extra_aandacht_naar_",
+    "armoede.",
+)
+MAIN_WEIGHT = 10
+CHEAP = 2  # a loss this small is an acceptable step even when it does not unpin on its own
+
+
+def _weight(rate_key: str) -> int:
+    return MAIN_WEIGHT if rate_key.startswith(MAIN_FIGURES) else 1
+
+
 def _choose(reg: Registry, universe: str, facts: list[Fact], pinned: Quantity, t: Thresholds) -> str:
-    """The published quantity to suppress next for ``pinned``: the cheapest (no headline, fewest
-    percentages lost, smallest) that unpins it on its own. Only the facts that pin it (the dual
-    certificate of the audit) can, directly or by taking a percentage with them: so those, and
-    the other count or group of each percentage they belong to. When no single one will do,
-    the cheapest of the certificate goes, and the loop goes on."""
+    """The published quantity to suppress next for ``pinned``.
+
+    Only the facts that pin it (the dual certificate of the audit) can free it, directly or by
+    taking a percentage with them: so the candidates are those, and the other count or group of
+    each percentage they belong to. The choice, by cost (no headline, least lost, smallest):
+    the cheapest that unpins it on its own, if that loses little; else the cheap one that widens
+    its range most; else the cheapest cheap one of the certificate (a value pinned along several
+    routes is freed one route at a time); only then the cheapest that unpins it on its own, and
+    failing that, the cheapest of the certificate. Where the value is still pinned, the loop
+    goes on.
+    """
     system = reg.universes[universe].model.system
 
     def cost(key: str) -> tuple:
         return (key in HEADLINES, reg.loss(key), reg.value(key) == 0, reg.value(key), key)
 
-    def unpins(key: str) -> bool:
+    def without(key: str) -> list[Fact]:
         q = reg.quantities[key]
         status, q.status = q.status, Status.SECONDARY  # tentatively
         try:
-            return system.range(_facts(reg, universe), pinned.form).width >= t.min_cel
+            return _facts(reg, universe)
         finally:
             q.status = status
 
@@ -358,10 +448,26 @@ def _choose(reg: Registry, universe: str, facts: list[Fact], pinned: Quantity, t
         for other in (r.n, r.d)
         if other not in certificate
     ]
-    candidates = sorted(set(certificate) | {key for key in partners if not reg.quantities[key].suppressed}, key=cost)
-    for key in candidates:
-        if unpins(key):
-            return key
+    candidates = set(certificate) | {key for key in partners if not reg.quantities[key].suppressed}
+    candidates = sorted({reg.aliases.get(key, (key,))[0] for key in candidates}, key=cost)  # one per alias group
+    unpinning = (key for key in candidates if not system.narrower_than(without(key), pinned.form, t.min_cel))
+    first = next(unpinning, None)
+    if first is not None and reg.loss(first) <= CHEAP:
+        return first
+    width = system.relaxed_width(facts, pinned.form)
+    gains = [
+        (system.relaxed_width(without(key), pinned.form) - width, key) for key in candidates if reg.loss(key) <= CHEAP
+    ]
+    gains = [(gain, key) for gain, key in gains if gain > 0]
+    if gains:
+        return max(gains, key=lambda item: (item[0], -reg.loss(item[1])))[1]
+    cheap = [key for key in sorted(certificate, key=cost) if reg.loss(key) <= CHEAP]
+    if cheap:  # pinned along several routes at once: close the cheapest, and the loop goes on
+        return cheap[0]
+    if first is not None:
+        return first
+    if not (certificate or facts):
+        raise RuntimeError(f"{pinned.key} is pinned by the rules alone")
     return min(certificate or [f.label for f in facts], key=cost)
 
 
@@ -394,12 +500,13 @@ def _reveals_nothing(reg: Registry, quantities: list[Quantity], t: Thresholds) -
     if not new:
         return True
     more = facts + [Fact(q.key, q.form, q.value, q.value) for q in new]
-    return all(system.range(more, q.form).width >= t.min_cel for q in _targets(reg, universe))
+    return not any(system.narrower_than(more, q.form, t.min_cel) for q in _targets(reg, universe))
 
 
 def _rate(reg: Registry, spec: RateSpec, hidden: str | None = None) -> Rate:
     """The published rate; ``hidden`` is why a derived rate is not shown (``None``: not derived)."""
     n, d = reg.quantities[spec.n], reg.quantities[spec.d]
+    hidden = hidden or reg.small_groups.get(spec.key)
     if hidden:
         return Rate(spec.key, None, None, None, None, None, Status.PRIMARY, hidden)
     for q in (n, d):
@@ -412,9 +519,10 @@ def _rate(reg: Registry, spec: RateSpec, hidden: str | None = None) -> Rate:
 
 
 def _regression(a: Analysis, rates: dict[str, Rate], t: Thresholds, n_published: bool) -> Regression | None:
-    """The regression on published categories only: the others are pooled into 'overig' (their
-    size follows from the published margins anyway), which is left out when it is itself too
-    small; a variable with fewer than two categories left is left out of the model."""
+    """The regression on categories with published rates and at least ``min_cel`` children with
+    and without extra attention. The others are pooled into 'overig' (their size follows from the
+    published margins anyway), which is left out when it is itself too small; a variable with
+    fewer than two categories left is left out of the model."""
     frame = a.data.kinderen.copy()
     references: dict[str, str] = {}
     notes: list[str] = []
@@ -423,27 +531,34 @@ def _regression(a: Analysis, rates: dict[str, Rate], t: Thresholds, n_published:
         ("opleiding_ouders", "opleiding", "hoog", EDUCATION),
         ("migratieachtergrond", "migratieachtergrond", "nederlands", MIGRATION),
     ):
-        published = [c for c in categories if rates[f"kinderen.extra_aandacht_naar_{name}.{c}"].published]
+        table = a.by_education if name == "opleiding" else a.by_migration
+        separate = [
+            c
+            for c in categories
+            if rates[f"kinderen.extra_aandacht_naar_{name}.{c}"].published
+            and min(table.at[c, "n"], table.at[c, "noemer"] - table.at[c, "n"]) >= t.min_cel
+        ]
         values = frame[variable].astype(str)
-        pooled = ~values.isin(published)
+        pooled = ~values.isin(separate)
         frame[variable] = values.where(~pooled, regression.OTHER)
         label, level_labels = regression.VARIABLES[variable]
         if pooled.any():
             size, events = int(pooled.sum()), int(frame.loc[pooled, "extra_aandacht"].sum())
-            names = ", ".join(level_labels[c].lower() for c in categories if c not in published and (values == c).any())
+            names = ", ".join(level_labels[c].lower() for c in categories if c not in separate and (values == c).any())
             if size < t.min_noemer or min(events, size - events) < t.min_cel:
                 keep &= ~pooled
                 notes.append(f"{label}: de kleine groepen ({names}) zijn weggelaten.")
             else:
                 notes.append(f"{label}: de kleine groepen ({names}) zijn samengenomen als ‘overig’.")
-        if len(published) < 2:
+        if len(separate) < 2:
             notes.append(f"{label} is weggelaten uit het model: te weinig groepen om te vergelijken.")
             continue
-        sizes = values[values.isin(published)].value_counts()
-        references[variable] = preferred if preferred in published else str(sizes.idxmax())
+        sizes = values[values.isin(separate)].value_counts()
+        references[variable] = preferred if preferred in separate else str(sizes.idxmax())
     if not references:
         return None
-    fit = regression.fit_logit(frame[keep], references)
+    data = frame[keep]
+    fit = regression.fit_logit(data, references)
     if fit is None:
         return None
     terms = tuple(
@@ -453,20 +568,45 @@ def _regression(a: Analysis, rates: dict[str, Rate], t: Thresholds, n_published:
         )
         for term, row in fit.odds_ratios.iterrows()
     )
+    proportions = tuple(
+        Proportion(
+            f"{regression.VARIABLES[row.variabele][0]}: {regression.category_label(row.variabele, row.categorie)}",
+            Estimate(f"regressie.aangepast.{row.variabele}.{row.categorie}", float(row.pct)),
+            None
+            if row.categorie == references[row.variabele]
+            else Estimate(f"regressie.verhouding.{row.variabele}.{row.categorie}", float(row.ratio)),
+        )
+        for row in regression.adjusted_proportions(fit, data, references).itertuples()
+    )
+    interaction = None
+    cells = data.groupby([data[v].astype(str) for v in references], observed=True).size()
+    # the test needs every combination of the two to occur; it publishes one statistic, no cell
+    if len(references) == 2 and len(cells) == cells.index.levshape[0] * cells.index.levshape[1]:
+        tested = regression.interaction_test(data, references)
+        if tested is not None:
+            interaction = Estimate("regressie.interactie", tested[0], p=tested[2])
     # the model's size is published only when it is a published number: all children
     n = fit.n if n_published and bool(keep.all()) else 0
-    return Regression(fit.formula, terms, n, tuple(notes))
+    return Regression(
+        fit.formula,
+        terms,
+        proportions,
+        interaction,
+        tested[1] if interaction is not None else 0,
+        n,
+        tuple(notes),
+        regression.summary_text(fit),
+    )
 
 
 def _stacking_test(counts: pd.DataFrame, rates: dict[str, Rate]) -> ChiSquare | None:
-    """Chi-square on the education groups whose stacking row is published, when every expected
-    count is at least five."""
-    groups = [
-        e for e in EDUCATION if all(rates[f"kinderen.stapeling_naar_opleiding.{e}.{k}"].published for k in STACKING)
-    ]
-    table = counts.loc[groups]
-    table = table.loc[:, table.sum(axis=0) > 0]
-    if len(groups) < 2 or table.shape[1] < 2:
+    """The claim itself: among the followed children with two or more factors, all in one domain
+    against several, by education; over the groups whose two counts are published, when every
+    expected count is at least five."""
+    kinds = ["binnen_een_domein", "meerdere_domeinen"]
+    groups = [e for e in EDUCATION if all(rates[f"kinderen.stapeling_extra_aandacht.{e}.{k}"].published for k in kinds)]
+    table = counts.loc[groups, kinds]
+    if len(groups) < 2 or (table.sum(axis=0) == 0).any():
         return None
     from scipy.stats.contingency import expected_freq
 
@@ -481,6 +621,41 @@ def _stacking_test(counts: pd.DataFrame, rates: dict[str, Rate]) -> ChiSquare | 
         Estimate("stapeling.cramers_v", test.cramers_v),
         tuple(groups),
     )
+
+
+def _district_comparisons(rates: dict[str, Rate], codes: list[str]) -> dict[str, Comparison]:
+    """Each district with a published share at or below 125% of WSM against the rest of the
+    municipality (its published total less the district), by a two-proportion z-test, with Holm's
+    correction over all districts compared. Only published numbers go in."""
+    from statsmodels.stats.multitest import multipletests
+    from statsmodels.stats.proportion import proportions_ztest
+
+    total = rates["armoede.pct_125"]
+    if not total.published:
+        return {}
+    tested: dict[str, tuple[float, int]] = {}
+    for code in codes:
+        district = rates[f"armoede.wijken.{code}.pct_125"]
+        rest_n, rest_d = total.n - (district.n or 0), total.noemer - (district.noemer or 0)
+        if not district.published or rest_d <= 0 or district.noemer == 0:
+            continue
+        if district.n + rest_n in (0, district.noemer + rest_d):
+            tested[code] = (1.0, 0)  # no variation at all: nothing differs
+            continue
+        _, p = proportions_ztest([district.n, rest_n], [district.noemer, rest_d])
+        direction = 1 if district.n / district.noemer > rest_n / rest_d else -1
+        tested[code] = (float(p), direction)
+    if not tested:
+        return {}
+    adjusted = multipletests([p for p, _ in tested.values()], alpha=0.05, method="holm")[1]
+    return {
+        code: Comparison(
+            code,
+            ("hoger" if direction > 0 else "lager") if q < 0.05 else "",
+            Estimate(f"armoede.wijken.{code}.vergelijking", float(q), p=float(q)),
+        )
+        for (code, (_, direction)), q in zip(tested.items(), adjusted, strict=True)
+    }
 
 
 def _pairs(a: Analysis, rates: dict[str, Rate], t: Thresholds) -> tuple[tuple[Pair, ...], tuple[str, ...]]:
@@ -543,13 +718,14 @@ def plan(edition: Edition, data: EditionData) -> Publication:
     poverty_model = Poverty(list(a.poverty.index))
     universes = {
         "kinderen": Universe(
-            Model(System(children.names, children.rules()), {}), children.truth(data.kinderen, a.profile, a.matrix)
+            Model(System(children.names, children.rules()), {}), children.truth(data.kinderen, a.matrix)
         ),
         "armoede": Universe(Model(System(poverty_model.names), {}), poverty_model.truth(data.armoede)),
     }
     reg = Registry(universes)
     _children(reg, a, children)
     _poverty(reg, a, poverty_model)
+    _compress(reg)
     _primary(reg, t)
     for universe in universes:
         _secondary(reg, universe, t)
@@ -572,7 +748,7 @@ def plan(edition: Edition, data: EditionData) -> Publication:
         },
         universe_of={q.key: q.universe for q in reg.quantities.values()},
         rates={key: (spec.n, spec.d) for key, spec in reg.rates.items()},
-        suppressed=tuple(q.key for q in reg.quantities.values() if q.status in SUPPRESSED),
+        suppressed=tuple(q.key for universe in universes for q in _targets(reg, universe)),
         min_cel=t.min_cel,
     )
     p = edition.params
@@ -594,10 +770,11 @@ def plan(edition: Edition, data: EditionData) -> Publication:
         tables=tables,
         districts=dict(zip(data.wijken["wijk_code"], data.wijken["wijk_naam"], strict=True)),
         regression=_regression(a, rates, t, counts["kinderen.n"].value is not None),
-        stacking_test=_stacking_test(a.stacking_counts, rates),
+        stacking_test=_stacking_test(a.stacking_counts_followed, rates),
         pairs=pairs,
         pair_codes=pair_codes,
         atlas=_atlas(data),
+        district_comparisons=_district_comparisons(rates, list(a.poverty.index)),
         suppressed={str(s): statuses.count(s) for s in SUPPRESSED},
         model=model,
     )
