@@ -257,7 +257,10 @@ def district_rates(table: RateTable, reference: Rate, xlabel: str, verdicts: dic
 
     legend = [Patch(color=VERDICT_COLORS[v], label=f"{v} dan de rest van de gemeente") for v in ("hoger", "lager")]
     legend.append(Patch(color=NEUTRAL, label="geen aantoonbaar verschil"))
-    drawn.figure.axes[0].legend(handles=legend, loc="lower right", frameon=False, fontsize=8)
+    drawn.figure.axes[0].legend(
+        handles=legend, loc="upper center", bbox_to_anchor=(0.45, -0.16), ncol=2, frameon=False, fontsize=8
+    )
+    drawn.figure.tight_layout()
     return drawn
 
 
