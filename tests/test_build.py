@@ -220,11 +220,15 @@ def test_the_audit_refuses_to_publish_a_recoverable_cell(built, runner, monkeypa
     """With secondary suppression switched off, the small district's suppressed figures follow
     from the municipality's and the other districts': the build exits 1, names the cell and the
     numbers that pin it, and publishes nothing."""
+    from concurrent.futures import ThreadPoolExecutor
+
     from kansrijk.disclosure import plan
+    from kansrijk.pipeline import run
 
     params, book = built
     edition = book / "havendorp"
     before = tree_digest(edition)
+    monkeypatch.setattr(run, "start_pool", lambda jobs, log: ThreadPoolExecutor(jobs))  # the plan in this process
     monkeypatch.setattr(plan, "_secondary", lambda *args: None)
     result = build(runner, params, book, "--force")
     assert result.exit_code == 1, result.output

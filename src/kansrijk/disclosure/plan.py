@@ -25,6 +25,7 @@ from __future__ import annotations
 import itertools
 import math
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -778,3 +779,15 @@ def plan(edition: Edition, data: EditionData) -> Publication:
         suppressed={str(s): statuses.count(s) for s in SUPPRESSED},
         model=model,
     )
+
+
+def plan_to_file(param_file: Path, target: Path) -> None:
+    """Plan an edition in a worker process and write the publication for its chapters and driver
+    (the plan of one edition then runs beside another's chapters)."""
+    import pickle
+
+    from kansrijk.params import load_edition
+    from kansrijk.validation import load_edition_data
+
+    edition = load_edition(param_file)
+    target.write_bytes(pickle.dumps(plan(edition, load_edition_data(edition))))

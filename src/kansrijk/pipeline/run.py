@@ -248,7 +248,7 @@ def _build(
     from kansrijk import kerncijfers
     from kansrijk.chapter import FIGURES, PUBLICATION_FILE, TABLES
     from kansrijk.disclosure import ledger
-    from kansrijk.disclosure.plan import plan
+    from kansrijk.disclosure.plan import plan_to_file
 
     slug = edition.slug
     source = stage / "bron"
@@ -259,8 +259,8 @@ def _build(
     # The chapters read a copy of the parameter file by its bare name: no local path of the
     # analyst appears in an executed notebook.
     shutil.copy2(edition.param_file, source / f"{slug}.yml")
-    publication = plan(edition, data)
-    (source / PUBLICATION_FILE).write_bytes(pickle.dumps(publication))
+    pool.submit(plan_to_file, source / f"{slug}.yml", source / PUBLICATION_FILE).result()
+    publication = pickle.loads((source / PUBLICATION_FILE).read_bytes())
     templates = sorted(options.chapters.glob("*.ipynb"))
     start = datetime.now().astimezone()
     runs = _execute(templates, source, f"{slug}.yml", progress, pool, slug, stop)
