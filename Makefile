@@ -23,8 +23,16 @@ book: $(STAMP)
 	if [ -f $(SHARED_LAYER) ]; then $(BIN)/kansrijk grenzen GM0344 $(SHARED_LAYER); fi
 	$(BIN)/kansrijk build $(EDITION)
 
-## test: lint and run the whole test suite
+AXE := tests/browser/node_modules/axe-core/axe.min.js
+
+## axe-core for the accessibility test, from npm (package-lock.json pins it)
+$(AXE): tests/browser/package-lock.json
+	cd tests/browser && npm ci --no-audit --no-fund --silent
+	touch $@
+
+## test: lint and run the whole test suite (the accessibility test needs npm for axe-core)
 test: $(STAMP)
+	if command -v npm >/dev/null; then $(MAKE) --no-print-directory $(AXE); fi
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 

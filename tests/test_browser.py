@@ -145,3 +145,79 @@ def test_figures_have_alt_text_and_tables_a_download(site, browser):
     assert page.locator("table caption").count() >= 1
     assert page.locator("a.download, a[download], a.reference.download").count() >= 1
     page.close()
+
+
+AXE = Path(__file__).parent / "browser" / "node_modules" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
+
+
+@pytest.fixture(scope="module")
+def axe() -> str:
+    if not AXE.is_file():
+        if os.environ.get("CI"):
+            raise RuntimeError("CI must install axe-core (npm ci --prefix tests/browser, see .ci/run)")
+        pytest.skip("axe-core is not installed (npm ci --prefix tests/browser)")
+    return AXE.read_text(encoding="utf-8")
+
+
+def test_every_page_passes_axe(site, browser, axe):
+    """WCAG 2.1 A and AA, and axe's best practices: no violation on any page, wide or on a phone."""
+    base, book = site
+    problems = []
+    for path in _pages(book):
+        for width in (1280, PHONE):
+            page, _ = _visit(browser, f"{base}/{path}", width)
+            page.add_script_tag(content=axe)
+            result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS)
+            problems += [
+                f"{path} @ {width}: {v['id']} ({len(v['nodes'])}×), e.g. {v['nodes'][0]['html'][:120]}"
+                for v in result["violations"]
+            ]
+            page.close()
+    assert not problems, "\n".join(problems)
+
+
+def test_pages_speak_dutch_and_carry_the_colophon(site, browser):
+    """No English theme label, one search field, the summary in the menu, the way back to the
+    series, and the publisher and date in every page's footer."""
+    base, book = site
+    english = re.compile(r"\b(Search|Skip to|Toggle|Back to top|Color mode|Contents|On this page|Announcement)\b")
+    problems = []
+    for path in _pages(book):
+        if not path.startswith("utrecht/"):
+            continue
+        page, _ = _visit(browser, f"{base}/{path}", 1280)
+        labels = page.evaluate(
+            "() => [...document.querySelectorAll('*')].flatMap(e => ['aria-label', 'title', 'placeholder']"
+            ".map(a => e.getAttribute(a)).filter(Boolean)).concat([document.body.innerText])"
+        )
+        if found := sorted({m for text in labels for m in english.findall(text)}):
+            problems.append(f"{path}: English {found}")
+        if (fields := page.locator("input[type=search]").count()) != 1:
+            problems.append(f"{path}: {fields} search fields")
+        menu = page.inner_text("nav.bd-docs-nav")
+        if "Samenvatting" not in menu or page.locator("nav.bd-docs-nav a[href='../../index.html']").count() != 1:
+            problems.append(f"{path}: the menu lacks the summary or the way back to the series")
+        footer = page.inner_text("footer.bd-footer-content")
+        if "Kansrijk (demonstratie-editie" not in footer or "23 november 2026" not in footer:
+            problems.append(f"{path}: no publisher or date in the footer: {footer!r}")
+        page.close()
+    assert not problems, "\n".join(problems)
+
+
+def test_summary_page_is_light(site, browser):
+    """The summary loads at most 1 MB on a phone (no icon font, no scripts of unused extensions)."""
+    base, _ = site
+    page = browser.new_page(viewport={"width": PHONE, "height": 800})
+    sizes: dict[str, int] = {}
+    page.on("requestfinished", lambda request: sizes.__setitem__(request.url, request.sizes()["responseBodySize"]))
+    page.goto(f"{base}/utrecht/html/samenvatting.html", wait_until="networkidle")
+    page.close()
+    assert sum(sizes.values()) <= 1_000_000, sorted(sizes.items(), key=lambda item: -item[1])[:5]
+    assert not [url for url in sizes if "fontawesome" in url or "searchindex" in url]
+
+
+def test_search_indexes_text_not_code(utrecht_book):
+    index = (utrecht_book / "utrecht" / "html" / "searchindex.js").read_text(encoding="utf-8")
+    assert "armoed" in index  # the text is searchable (stemmed)
+    assert not re.search(r'"(open_chapter|h\.glue|import|glue|load_catalogue)"', index)

@@ -56,6 +56,26 @@ def test_every_chapter_opens_its_own_page(notebook):
     assert f'open_chapter(editie, "{notebook.stem}")' in sources
 
 
+def _cells(notebook: Path) -> list[tuple[str, list[str]]]:
+    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    return [("".join(c["source"]), c["metadata"].get("tags", [])) for c in cells if c["cell_type"] == "code"]
+
+
+@pytest.mark.parametrize("notebook", sorted(CHAPTERS.glob("*.ipynb")), ids=lambda p: p.stem)
+def test_pages_are_quiet(notebook):
+    """Set-up, parameter and glue cells stay in the notebook for the reviewer and off the page;
+    a page folds at most one computation per figure or table group, and a page without figures
+    or tables folds none."""
+    problems = []
+    for source, tags in _cells(notebook):
+        shows = "h.figure(" in source or "h.table(" in source
+        page_tags = [t for t in tags if t.startswith(("remove-", "hide-"))]
+        expected = ["hide-input"] if shows else ["remove-input"] if "h.note(" in source else ["remove-cell"]
+        if page_tags != expected:
+            problems.append(f"{source.splitlines()[0]!r}: {page_tags}, expected {expected}")
+    assert not problems, f"{notebook.name}: {problems}"
+
+
 def _reachable(root: object) -> list[object]:
     """Every object reachable from ``root`` through attributes, mappings and sequences."""
     seen, stack, found = set(), [root], []

@@ -82,7 +82,8 @@ def hostile(tmp_path_factory):
     tables["atlas"] = tables["wijken"][["wijk_code"]].assign(
         kwetsbaarheidsscore=[15.1, 13.9, 14.2, 14.6], pct_15_45=40.0
     )
-    params = write_edition(folder, tables, slug="vijandig", params={"gemeente": GEMEENTE})
+    colophon = {"uitgever": NAMES[1], "contact": TEMPLATE, "versie": NAMES[2], "publicatiedatum": "2026-11-23"}
+    params = write_edition(folder, tables, slug="vijandig", params={"gemeente": GEMEENTE, **colophon})
     from typer.testing import CliRunner
 
     result = build(CliRunner(), params, folder / "boek")
@@ -109,6 +110,9 @@ def test_names_are_shown_exactly_as_written_and_never_as_markup(hostile):
         for hostile_name in NAMES:
             assert hostile_name in text, f"{name} does not show {hostile_name!r} as written"
     assert GEMEENTE in visible_text(html / "herkomst.html")
+    colophon = visible_text(html / "colofon.html")
+    assert all(value in colophon for value in (NAMES[1], TEMPLATE, NAMES[2])), "the colophon alters its values"
+    assert NAMES[1] in visible_text(html / "armoede.html"), "the footer alters the publisher's name"
     for page in html.glob("*.html"):
         parser = _Elements()
         parser.feed(page.read_text(encoding="utf-8"))
@@ -185,7 +189,8 @@ def test_no_name_fires_script_in_a_browser(hostile):
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
-            pages = ["index.html"] + [f"vijandig/html/{n}" for n in ("armoede.html", "atlas.html", "herkomst.html")]
+            names = ("armoede.html", "atlas.html", "herkomst.html", "colofon.html")
+            pages = ["index.html"] + [f"vijandig/html/{n}" for n in names]
             pages.append("vijandig/html/search.html?q=HYPERLINK")
             for path in pages:
                 page = browser.new_page()

@@ -87,3 +87,28 @@ def test_unknown_slug(runner):
     result = runner.invoke(app, ["validate", "atlantis"])
     assert result.exit_code == 2
     assert "parameterbestand bestaat niet" in result.output and "utrecht" in result.output
+
+
+def test_colophon_keys_are_optional_text_and_a_date(tmp_path):
+    import datetime
+
+    colophon = {"uitgever": "GGD regio Utrecht", "publicatiedatum": "2026-11-23", "versie": "2"}
+    edition = load_edition(write_edition(tmp_path, params=colophon))
+    assert edition.params.publicatiedatum == datetime.date(2026, 11, 23)
+    assert edition.params.contact is None
+    from kansrijk import colophon
+
+    assert colophon.footer(edition) == {
+        "uitgever": "GGD regio Utrecht",
+        "publicatiedatum": "23 november 2026",
+        "versie": "2",
+    }
+
+
+def test_colophon_keys_that_cannot_be_printed_are_refused(tmp_path):
+    problems = _problems(tmp_path, publicatiedatum="volgende week", uitgever="GGD\nregio", versie=1)
+    assert problems == {
+        "publicatiedatum": "moet een datum zijn, zoals 2026-11-23",
+        "uitgever": "bevat een niet-afdrukbaar teken (U+000A)",
+        "versie": "moet tekst zijn",
+    }

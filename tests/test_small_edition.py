@@ -3,6 +3,7 @@ review found, from what a reader can download (pages, CSVs, kerncijfers.json, no
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from html import unescape
@@ -41,7 +42,9 @@ def text_of(page: Path) -> str:
 
 
 def csv_rows(edition: Path, name: str) -> pd.DataFrame:
-    return pd.read_csv(edition / "notebooks" / "tabellen" / name, sep=";", decimal=",", encoding="utf-8-sig", dtype=str)
+    """A downloaded table: its rows end at the first empty line (the notes follow)."""
+    text = (edition / "notebooks" / "tabellen" / name).read_text(encoding="utf-8-sig")
+    return pd.read_csv(io.StringIO(text.split("\n\n")[0]), sep=";", decimal=",", dtype=str)
 
 
 def truth(tables) -> dict:

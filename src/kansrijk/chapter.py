@@ -10,7 +10,9 @@ the edition's ledger (:mod:`kansrijk.disclosure.ledger`).
 
 from __future__ import annotations
 
+import json
 import pickle
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,7 +32,14 @@ SUPPRESSED_NOTE = (
     "beschermen, of omdat het getal anders uit andere getallen terug te rekenen zou zijn (zie Methode en "
     "verantwoording)."
 )
+SUPPRESSED_CSV = (
+    "Een lege cel betekent: niet gepubliceerd ter bescherming van kleine groepen (zie Methode en verantwoording)."
+)
+SYNTHETIC_NOTE = "Synthetische gegevens: nagebootst om de methode te tonen. De cijfers beschrijven geen echte kinderen."
+COMMENT = "# "  # notes below a CSV table, after an empty line
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# A Dutch number as the book shows it ("-0,4", "13.900", "55,2"): data, not a formula.
+_NUMBER = re.compile(r"^[-+]?\d{1,3}(\.\d{3})*(,\d+)?$|^[-+]?\d+(,\d+)?$")
 
 
 @dataclass(frozen=True)
@@ -137,7 +146,10 @@ class Chapter:
         folder = self.folder / TABLES
         folder.mkdir(exist_ok=True)
         csv_name = f"{table.name}.csv"
-        _write_csv(folder / csv_name, table)
+        suppressed = any(isinstance(c, Shown) and c.text == DASH for row in table.rows for c in row)
+        notes = self._csv_notes(table, suppressed)
+        header = _write_csv(folder / csv_name, table, notes)
+        _write_sidecar(folder / f"{table.name}.json", table, header, self.edition, notes)
         for row in table.rows:
             label = str(row[0])
             for column, cell in zip(table.columns, row, strict=True):
@@ -147,21 +159,32 @@ class Chapter:
         numeric = [
             all(isinstance(r[i], Shown) and r[i].is_number for r in table.rows) for i in range(len(table.columns))
         ]
-        suppressed = any(isinstance(c, Shown) and c.text == DASH for row in table.rows for c in row)
         body = myst.table(table.columns, table.rows, numeric)
         note = Myst(" " + myst.escape(SUPPRESSED_NOTE)) if suppressed else Myst("")
         _display(
             myst.render(
                 "```{{table}} {caption}\n:name: {name}\n:class: kansrijk-tabel\n\n{body}\n```\n\n"
-                "{source}{note} {{download}}`Download deze tabel (CSV) <{path}>`",
+                "{source}{note} {{download}}`Download deze tabel (CSV) <{path}>` met "
+                "{{download}}`toelichting (JSON) <{sidecar}>`",
                 caption=table.caption,
                 name=Myst(table.name),
                 body=body,
                 source=table.source,
                 note=note,
                 path=Myst(f"{TABLES}/{csv_name}"),
+                sidecar=Myst(f"{TABLES}/{table.name}.json"),
             )
         )
+
+    def _csv_notes(self, table: Table, suppressed: bool) -> list[str]:
+        """What a downloaded table says about itself, below its rows: source, synthetic data,
+        suppression (a reader of the file alone must know them)."""
+        notes = [table.source]
+        if self.edition.synthetisch:
+            notes.append(SYNTHETIC_NOTE)
+        if suppressed:
+            notes.append(SUPPRESSED_CSV)
+        return notes
 
     def no_map_note(self, what: str) -> str:
         """Why a map is absent (without naming a file of the build machine)."""
@@ -188,8 +211,9 @@ def _cell_number() -> int | None:
 
 
 def spreadsheet_safe(text: str) -> str:
-    """A text cell that no spreadsheet reads as a formula (as OWASP advises for CSV exports)."""
-    return "'" + text if text.startswith(FORMULA_START) else text
+    """A text cell that no spreadsheet reads as a formula (as OWASP advises for CSV exports); a
+    plain number, negative ones included, stays a number."""
+    return "'" + text if text.startswith(FORMULA_START) and not _NUMBER.fullmatch(text) else text
 
 
 def _csv_value(cell: Shown | str) -> list[str]:
@@ -197,12 +221,15 @@ def _csv_value(cell: Shown | str) -> list[str]:
         return [spreadsheet_safe(cell)]
     if cell.text == DASH:
         return [""] * max(1, len(cell.entries))
+    if cell.text.startswith("<"):  # a bound ("< 0,001"), not the value of its entry
+        return [cell.text]
     return [f"{e.value:.{e.decimals}f}".replace(".", ",") for e in cell.entries] or [spreadsheet_safe(cell.text)]
 
 
-def _write_csv(path: Path, table: Table) -> None:
+def _write_csv(path: Path, table: Table, notes: list[str]) -> list[str]:
     """The table's published values as numbers (decimal comma, ';' as Dutch spreadsheets read it);
-    an interval becomes two columns."""
+    an interval becomes two columns. Below the rows, after an empty line, the notes as lines
+    starting with '#'. Returns the header."""
     import csv
 
     widths = [
@@ -221,6 +248,32 @@ def _write_csv(path: Path, table: Table) -> None:
                 values = _csv_value(cell)
                 cells += values + [""] * (width - len(values))
             writer.writerow(cells)
+        # one line per note, never split into fields (the sidecar keeps every value exactly as written)
+        handle.write("\n" + "".join(f"{COMMENT}{note.replace(';', ',')}\n" for note in notes))
+    return header
+
+
+def _write_sidecar(path: Path, table: Table, header: list[str], edition: EditionInfo, notes: list[str]) -> None:
+    """Metadata beside a downloaded table: what it is, where it comes from, how to read it."""
+    meta = {
+        "tabel": table.name,
+        "titel": table.caption,
+        "editie": edition.slug,
+        "gemeente": edition.gemeente,
+        "jaar": edition.jaar,
+        "synthetisch": edition.synthetisch,
+        "bron": table.source,
+        "opmerkingen": notes[1:],
+        "kolommen": header,
+        "formaat": {
+            "scheidingsteken": ";",
+            "decimaalteken": ",",
+            "codering": "UTF-8 met BOM",
+            # the table ends at the first empty line; the notes follow (pandas: skipfooter)
+            "regels_na_de_tabel": len(notes) + 1,
+        },
+    }
+    path.write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
 
 def references() -> dict:

@@ -103,6 +103,10 @@ COMPARABILITY = (
 )
 
 
+def _has_pdf(book: Path, slug: str) -> bool:
+    return (book / slug / f"{slug}.pdf").is_file()
+
+
 def render(book: Path) -> str:
     editions = _editions(book)
     years = ", ".join(sorted({str(int(k["jaar"])) for _, k in editions})) or "geen"
@@ -119,7 +123,9 @@ def render(book: Path) -> str:
         cards.append(
             f'<article class="card"><h2>{escape(k["gemeente"])} {int(k["jaar"])}</h2>'
             f'<span class="badge {kind[0]}">{kind[1]}</span><dl>{figures}</dl>'
-            f'<a href="{escape(slug)}/html/index.html">Lees de editie</a></article>'
+            f'<a href="{escape(slug)}/html/index.html">Lees de editie</a>'
+            + (f' · <a href="{escape(slug)}/{escape(slug)}.pdf">PDF</a>' if _has_pdf(book, slug) else "")
+            + "</article>"
         )
     head = "".join(f"<th scope='col'>{escape(k['gemeente'])} {int(k['jaar'])}</th>" for _, k in editions)
     rows = "".join(

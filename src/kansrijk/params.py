@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -12,6 +13,8 @@ from kansrijk import yamlfile
 from kansrijk.paths import PARAMS, ROOT
 from kansrijk.problems import InputError, Problem
 from kansrijk.text import name_problem, slug_problem
+
+MAX_COLOPHON = 200
 
 
 class Onthulling(BaseModel):
@@ -33,6 +36,11 @@ class EditionParams(BaseModel):
     synthetisch: StrictBool
     grenzen: Annotated[str, Field(min_length=1, strict=True)] | None = None
     onthulling: Onthulling = Onthulling()
+    # The colophon: who publishes the edition, how to reach them, when, and which version.
+    uitgever: Annotated[str, Field(strict=True)] | None = None
+    contact: Annotated[str, Field(strict=True)] | None = None
+    publicatiedatum: date | None = None
+    versie: Annotated[str, Field(strict=True)] | None = None
 
     @field_validator("gemeente")
     @classmethod
@@ -41,6 +49,14 @@ class EditionParams(BaseModel):
         if problem := name_problem(value):
             raise ValueError(problem)
         return value.strip()
+
+    @field_validator("uitgever", "contact", "versie")
+    @classmethod
+    def _printable_colophon(cls, value: str | None) -> str | None:
+        """Printed in every page's footer: the same rules as a name, a little longer."""
+        if value is not None and (problem := name_problem(value, MAX_COLOPHON)):
+            raise ValueError(problem)
+        return value.strip() if value is not None else None
 
 
 @dataclass(frozen=True)
@@ -113,6 +129,10 @@ _RULES = {
     "greater_than_equal": "is te klein",
     "less_than_equal": "is te groot",
     "model_type": "moet een lijst met sleutels zijn (min_cel, min_noemer)",
+    "date_type": "moet een datum zijn, zoals 2026-11-23",
+    "date_parsing": "moet een datum zijn, zoals 2026-11-23",
+    "date_from_datetime_parsing": "moet een datum zijn, zoals 2026-11-23",
+    "date_from_datetime_inexact": "moet een datum zonder tijd zijn, zoals 2026-11-23",
     "value_error": None,  # a rule of our own: its message is the rule
 }
 

@@ -1,5 +1,5 @@
-"""A small Sphinx extension for the book: the edition's title escaped in every template, and
-every script once per page.
+"""A small Sphinx extension for the book: the edition's title escaped in every template, every
+script once per page, a folded computation labelled in Dutch, and a search index of prose only.
 
 The title carries the municipality's name, which comes from the parameter file. Sphinx's own
 layout escapes it, but the theme prints it raw in the navbar and on the search page; handing
@@ -10,20 +10,46 @@ sphinx-thebe and sphinx-togglebutton (pinned by Jupyter Book 1.x) register inlin
 the builder already exists, and Sphinx 7.4 then lists them twice (once with filename ``None``,
 once with ``''``): the second ``const THEBE_JS_URL`` is a JavaScript error on every page.
 Deduplicating the page's scripts removes it, whatever extension adds a script twice.
+
+myst-nb writes a folded computation as ``<summary aria-label="Toggle hidden content">``: an
+English name that differs from the visible Dutch prompt, which screen readers announce and
+WCAG 2.5.3 (label in name) forbids. The summary here has no aria-label, so its name is its text.
+
+Jupyter Book 1.x loads extensions this book does not use (live code with Thebe, copy buttons,
+toggle buttons, tabs); their scripts and style sheets are left off the page, which keeps a page
+light on a phone.
+
+Sphinx 7.4 indexes every word of a page, code included, so search results quoted Python. The
+collector here skips code blocks; a reader searches the text, a reviewer reads the notebooks.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from docutils import nodes
+from markupsafe import escape
+from sphinx import search
+
+# Assets of Jupyter Book's extensions that no page of the book uses (by file name or inline body).
+UNUSED = ("thebe", "copybutton", "clipboard", "togglebutton", "toggleHint", "toggleOpenOnPrint", "design-tabs",
+          "sphinx-design", "search_as_you_type")  # fmt: skip
+
+
+def _used(asset: object) -> bool:
+    text = str(getattr(asset, "filename", asset) or "") + str(getattr(asset, "attributes", {}).get("body", ""))
+    return not any(name in text for name in UNUSED)
+
 
 def _unique_scripts(app, pagename: str, templatename: str, context: dict[str, Any], doctree) -> None:
+    if "css_files" in context:
+        context["css_files"] = [css for css in context["css_files"] if _used(css)]
     scripts = context.get("script_files")
     if not scripts:
         return
     seen: set[tuple[str, str]] = set()
     unique = []
-    for script in scripts:
+    for script in filter(_used, scripts):
         # the same file or inline body (Sphinx registers an inline script once with filename None
         # and once with ''), whatever priority it was registered with
         filename = getattr(script, "filename", script) or ""
@@ -35,14 +61,38 @@ def _unique_scripts(app, pagename: str, templatename: str, context: dict[str, An
 
 
 def _escaped_titles(app, pagename: str, templatename: str, context: dict[str, Any], doctree) -> None:
-    from markupsafe import escape
-
     for key in ("docstitle", "shorttitle"):
         if isinstance(context.get(key), str):
             context[key] = escape(context[key])
 
 
+def _visit_folded(self, node) -> None:
+    classes = " ".join(node["classes"])
+    self.body.append(f'<details class="admonition hide {classes}">\n<summary>\n')
+    self.body.append(f'<p class="collapsed admonition-title">{escape(node["prompt_show"])}</p>\n')
+    self.body.append(f'<p class="expanded admonition-title">{escape(node["prompt_hide"])}</p>\n</summary>\n')
+
+
+def _depart_folded(self, node) -> None:
+    self.body.append("</details>\n")
+
+
+class ProseIndex(search.IndexBuilder):
+    """Sphinx's search index without code: literal blocks are not searched."""
+
+    def _word_collector(self, doctree: nodes.document):  # type: ignore[override]
+        prose = doctree.deepcopy()
+        for block in list(prose.findall(nodes.literal_block)):
+            block.parent.remove(block)
+        return super()._word_collector(prose)
+
+
 def setup(app) -> dict[str, Any]:
+    from myst_nb.sphinx_ import HideCodeCellNode
+
+    # The HTML builder imports IndexBuilder from sphinx.search when it prepares writing.
+    search.IndexBuilder = ProseIndex  # type: ignore[misc]
+    app.add_node(HideCodeCellNode, override=True, html=(_visit_folded, _depart_folded))
     app.connect("html-page-context", _escaped_titles, priority=100)
     app.connect("html-page-context", _unique_scripts, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -124,14 +124,14 @@ def atlas(a: Atlas, name: str, caption: str, source: str) -> Table:
     return Table(
         name,
         caption,
-        ["Wijk", "Score", "Verschil met gemiddelde", "Ten opzichte van gemiddelde", "Inwoners 15-45 jaar"],
+        ["Wijk", "Score", "Verschil met gemiddelde", "Ten opzichte van gemiddelde", "Inwoners 15-45 jaar (%)"],
         [
             [
                 r.name,
                 _text(fmt.getal(r.score, 1)),
                 _text(fmt.getal(r.difference, 1)),
                 r.klasse,
-                _text(fmt.pct(r.pct_15_45, 1)),
+                _text(fmt.getal(r.pct_15_45, 1)),
             ]
             for r in a.rows
         ],

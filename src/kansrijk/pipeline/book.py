@@ -7,11 +7,12 @@ from pathlib import Path
 
 import yaml
 
+from kansrijk import colophon
 from kansrijk.params import Edition
 from kansrijk.paths import CONFIG, TOC
+from kansrijk.pipeline.pdf import chromium, pdf_name, print_margins
 from kansrijk.pipeline.workers import run
 
-TITLE = "Kinderen en gezinnen in kwetsbare situaties"
 BANNER = (
     "Synthetische gegevens: deze editie is gemaakt met nagebootste gegevens om de methode te tonen. "
     "De cijfers beschrijven geen echte kinderen."
@@ -30,14 +31,20 @@ def _merge(base: dict, extra: dict) -> dict:
 
 
 def edition_config(edition: Edition) -> dict:
-    """The shared ``_config.yml`` with this edition's title and, for synthetic data, a banner.
+    """The shared ``_config.yml`` with this edition's title, its colophon for the footer and, for
+    synthetic data, a banner.
     The title is plain text; :mod:`kansrijk.sphinx_ext` escapes it for every template."""
     config = yaml.safe_load(CONFIG.read_text(encoding="utf-8"))
     p = edition.params
-    extra: dict = {"title": f"{TITLE} – {p.gemeente} {p.jaar}"}
+    title = colophon.title(edition)
+    context = {
+        "kansrijk_colofon": colophon.footer(edition, pdf_name(edition) if chromium() else None),
+        "kansrijk_print": print_margins(title, p.synthetisch),
+    }
+    sphinx: dict = {"html_context": context}
     if p.synthetisch:
-        extra["sphinx"] = {"config": {"html_theme_options": {"announcement": BANNER}}}
-    return _merge(config, extra)
+        sphinx["html_theme_options"] = {"announcement": BANNER}
+    return _merge(config, {"title": title, "sphinx": {"config": sphinx}})
 
 
 def toc_for(chapters: Path) -> Path:

@@ -69,7 +69,7 @@ def _code_cell_number(notebook: Path, index: int) -> int:
 
 def normalise(notebook: Path) -> None:
     """An executed notebook that is the same for the same inputs: no timestamps, no local paths
-    and no random cell ids; papermill's injected parameter cell hidden like the template's own."""
+    and no random cell ids; papermill's injected parameter cell left off the page like the template's own."""
     nb = nbformat.read(notebook, as_version=4)
     run = nb.metadata.get("papermill", {})
     for key in _RUN_METADATA:
@@ -83,8 +83,8 @@ def normalise(notebook: Path) -> None:
         tags = cell.metadata.setdefault("tags", [])
         if "injected-parameters" in tags:
             cell["id"] = "injected-parameters"
-            if "hide-cell" not in tags:
-                tags.append("hide-cell")
+            if "remove-cell" not in tags:
+                tags.append("remove-cell")
         elif not cell.get("id"):
             cell["id"] = f"cel-{index}"
     nbformat.write(nb, notebook)

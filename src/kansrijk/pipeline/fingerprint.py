@@ -10,6 +10,7 @@ from pathlib import Path
 
 from kansrijk.params import Edition
 from kansrijk.paths import CONFIG, REFERENCE, ROOT, TOC
+from kansrijk.pipeline.pdf import chromium
 from kansrijk.validation import InputFile
 
 KEY_PACKAGES = (
@@ -53,5 +54,6 @@ def cache_key(edition: Edition, inputs: tuple[InputFile, ...], chapters: Path) -
         "invoer": {f.name: f.sha256 for f in inputs},
         "versies": versions(),
         "root": str(ROOT),
+        "pdf": chromium() is not None,  # a machine that gains Chromium makes the PDF edition
     }
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()

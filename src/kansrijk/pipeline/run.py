@@ -37,6 +37,7 @@ from kansrijk.pipeline import provenance
 from kansrijk.pipeline.book import BookError, build_html, toc_for
 from kansrijk.pipeline.execute import ChapterRun, run_chapter
 from kansrijk.pipeline.fingerprint import cache_key
+from kansrijk.pipeline.pdf import PdfError, chromium, pdf_name, print_pdf
 from kansrijk.pipeline.publish import keep_failed, publish
 from kansrijk.pipeline.workers import start_pool, stop_workers
 from kansrijk.pipeline.workspace import EditionBusyError, Workspace
@@ -245,7 +246,7 @@ def _build(
     stop: _Stop,
     started: float,
 ) -> BuildResult:
-    from kansrijk import kerncijfers
+    from kansrijk import colophon, kerncijfers
     from kansrijk.chapter import FIGURES, PUBLICATION_FILE, TABLES
     from kansrijk.disclosure import ledger
     from kansrijk.disclosure.plan import plan_to_file
@@ -255,7 +256,10 @@ def _build(
     source.mkdir()
     for static in options.chapters.glob("*.md"):
         shutil.copy2(static, source / static.name)
-    shutil.copytree(CHAPTERS / "_static", source / "_static")  # the book's style sheet
+    for folder in ("_static", "_templates", "_locale"):  # the book's style sheet, theme templates, Dutch strings
+        shutil.copytree(CHAPTERS / folder, source / folder)
+    (source / "colofon.md").write_text(colophon.page(edition), encoding="utf-8")
+    (source / "toegankelijkheid.md").write_text(colophon.accessibility(edition), encoding="utf-8")
     # The chapters read a copy of the parameter file by its bare name: no local path of the
     # analyst appears in an executed notebook.
     shutil.copy2(edition.param_file, source / f"{slug}.yml")
@@ -296,6 +300,15 @@ def _build(
     assembled = stage / "editie"
     assembled.mkdir()
     shutil.move(html, assembled / "html")
+    notice = ""
+    if chromium():
+        toc = toc_for(options.chapters)
+        try:
+            pool.submit(print_pdf, assembled / "html", edition, toc, assembled / pdf_name(edition)).result()
+        except PdfError as error:
+            return BuildResult(slug, EXIT_FAILED, time.perf_counter() - started, f"de PDF-editie mislukte: {error}")
+    else:
+        notice = "geen PDF-editie: Chromium ontbreekt (apt-get install chromium)"
     notebooks = assembled / "notebooks"
     notebooks.mkdir()
     for run in runs:
@@ -308,7 +321,7 @@ def _build(
     provenance.write(record, assembled / "provenance.json")
     if stop.requested:
         return _interrupted(slug, stop, started)
-    warning = publish(assembled, options.book / slug)
+    warning = "; ".join(w for w in (publish(assembled, options.book / slug), notice) if w)
     workspace.write_record(slug, edition.param_file.resolve(), key)
     message = f"gepubliceerd in {options.book / slug}" + (f" (let op: {warning})" if warning else "")
     return BuildResult(slug, EXIT_OK, time.perf_counter() - started, message, published=True)

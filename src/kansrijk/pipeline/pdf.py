@@ -1,0 +1,156 @@
+"""The PDF edition: every page of the built site in one printable document, printed by Debian's
+Chromium (Playwright's ``page.pdf``; nothing is downloaded at build time).
+
+The document is the site's own pages (their articles, in the order of the table of contents)
+after a cover, the colophon and a contents list, styled by the book's print style sheet
+(``kansrijk.css``, ``@media print``). The print style sheet puts the title, the synthetic-data
+notice and the page number in the page margins, so a reader's own "print" of a page looks the
+same. Names from the inputs reach the document escaped, as text.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from html import escape
+from pathlib import Path
+
+from kansrijk import colophon, yamlfile
+from kansrijk.params import Edition
+
+CHROMIUM_NAMES = ("chromium", "chromium-browser")
+FRONT_MATTER = {"colofon", "toegankelijkheid"}  # the colophon opens the PDF; the statement is about the site
+PRINT_FILE = "_pdf.html"  # made beside the pages so that their style sheets and images resolve; removed after
+_ARTICLE = re.compile(r'<article class="bd-article">(.*)</article>', re.S)
+_PAGE_LINK = re.compile(r'href="([a-z0-9-]+)\.html(#[^"]*)?"')
+_PDF_DATE = re.compile(rb"(/(?:CreationDate|ModDate) \()D:\d{14}[^)]*\)")
+
+
+class PdfError(RuntimeError):
+    """Chromium could not print the edition."""
+
+
+def chromium() -> Path | None:
+    """Debian's Chromium, when it is installed."""
+    for name in CHROMIUM_NAMES:
+        if found := shutil.which(name):
+            return Path(found)
+    return None
+
+
+def pdf_name(edition: Edition) -> str:
+    return f"{edition.slug}.pdf"
+
+
+def _article(page: Path) -> str:
+    """A page's article, its links to other pages turned into links within the document."""
+    found = _ARTICLE.search(page.read_text(encoding="utf-8"))
+    if not found:
+        raise PdfError(f"{page.name}: geen artikel gevonden")
+    return _PAGE_LINK.sub(lambda m: f'href="{m.group(2) or "#pagina-" + m.group(1)}"', found.group(1))
+
+
+def pages(toc: Path) -> list[str]:
+    """The pages in the order of the table of contents, without the front matter."""
+    spec = yamlfile.load(toc)
+    names = [spec["root"], *(entry["file"] for entry in spec.get("chapters", []))]  # type: ignore[index]
+    return [name for name in names if name not in FRONT_MATTER]
+
+
+def document(html: Path, names: list[str], edition: Edition) -> str:
+    """One HTML document: cover, colophon, contents, then every page's article."""
+    head = "\n".join(
+        f'<link rel="stylesheet" href="{escape(css.relative_to(html).as_posix())}">'
+        for css in [*sorted((html / "_static" / "styles").glob("*.css")), html / "_static" / "kansrijk.css"]
+    )
+    p = edition.params
+    notice = (
+        '<p class="kansrijk-pdf-melding">Synthetische gegevens: deze editie is gemaakt met nagebootste gegevens om de '
+        "methode te tonen. De cijfers beschrijven geen echte kinderen.</p>"
+        if p.synthetisch
+        else ""
+    )
+    title = colophon.title(edition)
+    rows = "".join(f"<tr><th scope='row'>{escape(k)}</th><td>{escape(v)}</td></tr>" for k, v in colophon.rows(edition))
+    chapters = []
+    contents = []
+    for name in names:
+        article = _article(html / f"{name}.html")
+        heading = re.search(r"<h1>(.*?)<a", article, re.S)  # Sphinx's heading, already HTML
+        shown = heading.group(1).strip() if heading else escape(name)
+        contents.append(f'<li><a href="#pagina-{name}">{shown}</a></li>')
+        chapters.append(f'<section class="kansrijk-pdf-hoofdstuk" id="pagina-{name}">{article}</section>')
+    return f"""<!DOCTYPE html>
+<html lang="nl"><head><meta charset="utf-8"><title>{escape(title)}</title>
+{head}
+<style>{print_margins(title, p.synthetisch)}</style>
+</head><body class="kansrijk-pdf">
+<section class="kansrijk-pdf-omslag">
+<p class="kansrijk-pdf-reeks">Kinderen en gezinnen in kwetsbare situaties</p>
+<h1>{escape(p.gemeente)} {p.jaar}</h1>
+<p class="kansrijk-pdf-uitgever">{escape(p.uitgever or colophon.DEFAULT_PUBLISHER)}</p>
+<p>{escape(colophon.date_text(edition) or "")}</p>
+{notice}
+</section>
+<section class="kansrijk-pdf-colofon"><h2>Colofon</h2><table>{rows}</table></section>
+<nav class="kansrijk-pdf-inhoud" aria-label="Inhoud"><h2>Inhoud</h2><ol>{"".join(contents)}</ol></nav>
+{"".join(chapters)}
+</body></html>
+"""
+
+
+def css_string(text: str) -> str:
+    """``text`` as a quoted CSS string: every character but letters, digits and spaces as a hex
+    escape, so that no name can end the string, the rule or the style element. (CSS takes the one
+    space after an escape as its end, so each escape carries its own.)"""
+    return '"' + "".join(c if c.isalnum() or c == " " else f"\\{ord(c):06x} " for c in text) + '"'
+
+
+def print_margins(title: str, synthetic: bool) -> str:
+    """The page margins of a printed page: the title, the synthetic-data notice and the page number."""
+    notice = "Synthetische gegevens: de cijfers beschrijven geen echte kinderen" if synthetic else ""
+    return (
+        "@page { @top-left { content: " + css_string(title) + "; } "
+        "@top-right { content: " + css_string(notice) + "; } "
+        '@bottom-right { content: "Pagina " counter(page) " van " counter(pages); } }'
+    )
+
+
+def print_pdf(html: Path, edition: Edition, toc: Path, out: Path) -> None:
+    """Print the edition to ``out`` with Chromium; raise :class:`PdfError` when it cannot."""
+    from playwright.sync_api import Error, sync_playwright
+
+    executable = chromium()
+    if executable is None:
+        raise PdfError("Chromium ontbreekt (apt-get install chromium)")
+    source = html / PRINT_FILE
+    source.write_text(document(html, pages(toc), edition), encoding="utf-8")
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=str(executable), args=["--headless", "--no-sandbox"])
+            try:
+                page = browser.new_page()
+                page.goto(source.resolve().as_uri(), wait_until="load")
+                page.emulate_media(media="print")
+                options = {"format": "A4", "prefer_css_page_size": True, "print_background": True}
+                page.pdf(path=str(out), outline=True, tagged=True, **options)
+            finally:
+                browser.close()
+    except Error as error:
+        raise PdfError(str(error).splitlines()[0]) from None
+    finally:
+        source.unlink(missing_ok=True)
+    _date(out, edition)
+
+
+def _date(pdf: Path, edition: Edition) -> None:
+    """The PDF's dates are the publication date (or 1 January of the edition's year), not the
+    time of printing: the same inputs give the same file. Same length, so offsets stay valid."""
+    day = edition.params.publicatiedatum
+    stamp = f"D:{day:%Y%m%d}000000+00'00'" if day else f"D:{edition.params.jaar}0101000000+00'00'"
+
+    def fixed(found: re.Match[bytes]) -> bytes:
+        new = found.group(1) + stamp.encode() + b")"
+        return new if len(new) == len(found.group(0)) else found.group(0)
+
+    pdf.write_bytes(_PDF_DATE.sub(fixed, pdf.read_bytes()))

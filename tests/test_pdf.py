@@ -1,0 +1,81 @@
+"""The PDF edition and a browser's own print of a page: read back with poppler's pdftotext."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from kansrijk.pipeline.pdf import css_string
+
+pytestmark = pytest.mark.build
+
+if not shutil.which("pdftotext"):
+    if os.environ.get("CI"):
+        raise RuntimeError("CI must install poppler-utils (see .ci/run)")
+    pytest.skip("poppler-utils is not installed", allow_module_level=True)
+
+
+def _pages(pdf: Path) -> list[str]:
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    return text.split("\f")[:-1]
+
+
+def test_the_pdf_edition_has_cover_colophon_contents_and_the_notice_on_every_page(utrecht_book):
+    pdf = utrecht_book / "utrecht" / "utrecht.pdf"
+    pages = _pages(pdf)
+    assert len(pages) >= 20
+    for number, page in enumerate(pages, 1):
+        assert "Synthetische gegevens" in page, f"page {number} lacks the synthetic-data notice"
+        assert f"Pagina {number} van {len(pages)}" in page, f"page {number} lacks its number"
+        assert not re.search(r"h\.(figure|table|glue)\(|open_chapter|import ", page), f"page {number} prints code"
+    cover, colophon, contents = pages[:3]
+    assert "Utrecht 2019" in cover and "Kansrijk (demonstratie-editie" in cover and "23 november 2026" in cover
+    assert "Colofon" in colophon and "Publicatiedatum" in colophon
+    assert "Inhoud" in contents and "Armoede per wijk" in contents
+    assert re.search(r"Figuur \d+", "".join(pages))
+
+
+def test_the_pdf_is_the_same_for_the_same_inputs(utrecht_book):
+    """No time of printing in the file: its dates are the publication date."""
+    info = subprocess.run(["pdfinfo", str(utrecht_book / "utrecht" / "utrecht.pdf")], capture_output=True, text=True)
+    assert re.search(r"CreationDate:\s+Mon Nov 23 00:00:00 2026", info.stdout), info.stdout
+
+
+def test_the_edition_and_the_landing_page_link_the_pdf(utrecht_book):
+    assert 'href="../utrecht.pdf"' in (utrecht_book / "utrecht" / "html" / "armoede.html").read_text(encoding="utf-8")
+    assert 'href="utrecht/utrecht.pdf"' in (utrecht_book / "index.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.browser
+def test_a_browsers_own_print_of_a_page_keeps_title_notice_and_page_numbers(utrecht_book, tmp_path):
+    from playwright.sync_api import sync_playwright
+    from test_browser import CHROMIUM, FLAGS
+
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed")
+    out = tmp_path / "armoede.pdf"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+        page = browser.new_page()
+        page.goto((utrecht_book / "utrecht" / "html" / "armoede.html").as_uri(), wait_until="load")
+        page.pdf(path=str(out), prefer_css_page_size=True)
+        browser.close()
+    pages = _pages(out)
+    assert len(pages) <= 4
+    for number, text in enumerate(pages, 1):
+        assert "Utrecht 2019" in text and "Synthetische gegevens" in text and f"Pagina {number} van" in text
+        assert not re.search(r"h\.(figure|table|glue)\(|import ", text)
+
+
+@pytest.mark.parametrize("text", ['a"b', "x</style><script>alert(1)</script>", "\\", "{ } ; @page"])
+def test_names_cannot_leave_a_css_string(text):
+    quoted = css_string(text)
+    inner = quoted[1:-1]
+    assert quoted[0] == quoted[-1] == '"'
+    assert not re.search(r'["<>{};@]', inner) and "\\\\" not in inner
+    assert re.sub(r"\\([0-9a-f]{6}) ", lambda m: chr(int(m.group(1), 16)), inner) == text
