@@ -102,6 +102,7 @@ def test_colophon_keys_are_optional_text_and_a_date(tmp_path):
         "uitgever": "GGD regio Utrecht",
         "publicatiedatum": "23 november 2026",
         "versie": "2",
+        "pdf": None,
     }
 
 

@@ -23,6 +23,10 @@ FRONT_MATTER = {"colofon", "toegankelijkheid"}  # the colophon opens the PDF; th
 PRINT_FILE = "_pdf.html"  # made beside the pages so that their style sheets and images resolve; removed after
 _ARTICLE = re.compile(r'<article class="bd-article">(.*)</article>', re.S)
 _PAGE_LINK = re.compile(r'href="([a-z0-9-]+)\.html(#[^"]*)?"')
+# Any other link that is not on the web (downloads, the series page) would print as a file:// path of
+# the build machine: it is left as text.
+_LOCAL_LINK = re.compile(r'\shref="(?!#|https?://|mailto:)[^"]*"')
+_NODE_ID = re.compile(rb"node[0-9A-Fa-f]{8}")  # ids of the tagged PDF's table headers, from Chromium's DOM
 _PDF_DATE = re.compile(rb"(/(?:CreationDate|ModDate) \()D:\d{14}[^)]*\)")
 
 
@@ -47,7 +51,8 @@ def _article(page: Path) -> str:
     found = _ARTICLE.search(page.read_text(encoding="utf-8"))
     if not found:
         raise PdfError(f"{page.name}: geen artikel gevonden")
-    return _PAGE_LINK.sub(lambda m: f'href="{m.group(2) or "#pagina-" + m.group(1)}"', found.group(1))
+    within = _PAGE_LINK.sub(lambda m: f'href="{m.group(2) or "#pagina-" + m.group(1)}"', found.group(1))
+    return _LOCAL_LINK.sub("", within)
 
 
 def pages(toc: Path) -> list[str]:
@@ -140,12 +145,14 @@ def print_pdf(html: Path, edition: Edition, toc: Path, out: Path) -> None:
         raise PdfError(str(error).splitlines()[0]) from None
     finally:
         source.unlink(missing_ok=True)
-    _date(out, edition)
+    _reproducible(out, edition)
 
 
-def _date(pdf: Path, edition: Edition) -> None:
-    """The PDF's dates are the publication date (or 1 January of the edition's year), not the
-    time of printing: the same inputs give the same file. Same length, so offsets stay valid."""
+def _reproducible(pdf: Path, edition: Edition) -> None:
+    """The same inputs give the same file: the PDF's dates are the publication date (or 1 January
+    of the edition's year), not the time of printing, and the ids of its table headers are
+    numbered in order (Chromium takes them from a DOM counter that differs between runs). Every
+    replacement has the same length, so the file's offsets stay valid."""
     day = edition.params.publicatiedatum
     stamp = f"D:{day:%Y%m%d}000000+00'00'" if day else f"D:{edition.params.jaar}0101000000+00'00'"
 
@@ -153,4 +160,9 @@ def _date(pdf: Path, edition: Edition) -> None:
         new = found.group(1) + stamp.encode() + b")"
         return new if len(new) == len(found.group(0)) else found.group(0)
 
-    pdf.write_bytes(_PDF_DATE.sub(fixed, pdf.read_bytes()))
+    numbers: dict[bytes, bytes] = {}
+
+    def renumbered(found: re.Match[bytes]) -> bytes:
+        return numbers.setdefault(found.group(0), b"node%08x" % len(numbers))
+
+    pdf.write_bytes(_NODE_ID.sub(renumbered, _PDF_DATE.sub(fixed, pdf.read_bytes())))
