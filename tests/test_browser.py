@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from kansrijk.figures import PHONE_PX
 from kansrijk.paths import BOOK
 
 pytestmark = [pytest.mark.build, pytest.mark.browser]
@@ -110,6 +111,12 @@ def test_every_page_in_a_real_browser(site, browser, screenshots):
                 problems.append(f"{path} @ {width}: 'nan', 'None' or a glue placeholder in the text")
             if width == PHONE and overflow > 1:
                 problems.append(f"{path} @ {width}: scrolls horizontally by {overflow} px")
+            if width == PHONE:  # figures are drawn so that their text is legible at this width
+                shown = page.evaluate(
+                    "() => [...document.querySelectorAll('figure img')].map(i => i.getBoundingClientRect().width)"
+                )
+                if narrow := [w for w in shown if w < PHONE_PX - 8]:
+                    problems.append(f"{path} @ {width}: figures shown narrower than drawn for: {narrow}")
             if path.startswith("utrecht/") and "Synthetische gegevens" not in page.inner_text(
                 ".bd-header-announcement"
             ):

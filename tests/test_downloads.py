@@ -26,7 +26,7 @@ def test_every_table_has_dutch_headers_integer_counts_and_notes(utrecht_book):
         frame = pd.read_csv(io.StringIO(rows), sep=";", dtype=str)
         assert not [c for c in frame.columns if "_" in c or c in {"n", "noemer", "pct"}], path.name
         for column in frame.columns:
-            if column in {"Aantal kinderen", "Kinderen in de groep", "Kinderen 0-5 jaar", "Met extra aandacht"}:
+            if column in {"Aantal kinderen", "Kinderen in de groep", "Kinderen van 0 tot 6 jaar", "Met extra aandacht"}:
                 values = frame[column].dropna()
                 assert values.str.fullmatch(r"\d+").all(), f"{path.name}: {column} {list(values[:3])}"
         assert not frame.map(lambda v: isinstance(v, str) and v.startswith("'-")).any().any(), path.name

@@ -93,7 +93,7 @@ def test_build_all_goes_on_past_a_failing_edition(tmp_path, runner, monkeypatch)
     result = runner.invoke(app, ["build", "--all", "--book-dir", str(book), "--jobs", "2", "--quiet"])
     assert result.exit_code != 0
     assert "foutstad" in result.output and "armoede.csv" in result.output and "tot_125_wsm" in result.output
-    assert (book / "goedstad" / "html" / "index.html").is_file()
+    assert (book / "goedstad" / "html" / "index.html").is_file(), result.output
     assert not (book / "foutstad").exists()
     landing = (book / "index.html").read_text()
     assert "goedstad/html/index.html" in landing and "foutstad" not in landing

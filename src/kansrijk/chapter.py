@@ -55,10 +55,11 @@ class Table:
 
 @dataclass(frozen=True)
 class Drawn:
-    """A drawn figure and the numbers written on it."""
+    """A drawn figure, the numbers written on it, and its finding in words (for the alt text)."""
 
     figure: object  # matplotlib Figure
     entries: tuple[Entry, ...] = ()
+    finding: Shown | None = None
 
 
 @dataclass
@@ -123,14 +124,23 @@ class Chapter:
         _display(myst.join([p if isinstance(p, Myst) else str(p) for p in parts], " "))
 
     def figure(self, drawn: Drawn, name: str, caption: str, alt: str, source: str) -> None:
-        """Show a numbered figure with caption, source and alt text (saved beside the notebook)."""
+        """Show a numbered figure with caption, source and alt text (saved beside the notebook).
+        The alt text is the chapter's description followed by the figure's finding, so that a
+        screen reader hears what the figure shows. A figure whose text would be too small on a
+        phone is refused (:func:`kansrijk.figures.legibility`)."""
         import matplotlib.pyplot as plt
 
+        from kansrijk.figures import legibility
+
+        legibility(drawn.figure, name)
         folder = self.folder / FIGURES
         folder.mkdir(exist_ok=True)
         drawn.figure.savefig(folder / f"{name}.png", bbox_inches="tight", metadata={"Software": None})
         plt.close(drawn.figure)
         self._record(drawn.entries, "figuur", name)
+        if drawn.finding is not None:
+            self._record(drawn.finding.entries, "figuur", f"{name}: alternatieve tekst")
+            alt = f"{alt} {drawn.finding}"
         directive = myst.render(
             "```{{figure}} {path}\n:name: {name}\n:alt: {alt}\n:width: 100%\n\n{caption} {source}\n```",
             path=Myst(f"{FIGURES}/{name}.png"),

@@ -24,8 +24,8 @@ ROWS = [
     ("Extra aandacht bij middelbaar opgeleide ouders", "kinderen.extra_aandacht_naar_opleiding.midden.pct", "pct"),
     ("Extra aandacht bij hoogopgeleide ouders", "kinderen.extra_aandacht_naar_opleiding.hoog.pct", "pct"),
     ("Aandeel hoogopgeleide ouders onder extra aandacht", "kinderen.opleiding_onder_extra_aandacht.hoog", "pct"),
-    ("Kinderen 0-5 jaar tot 125% WSM", "armoede.pct_125", "pct"),
-    ("Kinderen 0-5 jaar tot 105% WSM", "armoede.pct_105", "pct"),
+    ("Kinderen van 0 tot 6 jaar tot 125% WSM", "armoede.pct_125", "pct"),
+    ("Kinderen van 0 tot 6 jaar tot 105% WSM", "armoede.pct_105", "pct"),
 ]
 HEADLINES = [
     ("Met extra aandacht", "kinderen.extra_aandacht.pct"),

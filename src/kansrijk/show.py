@@ -106,11 +106,17 @@ def p_value(e: Estimate) -> Shown:
 
 
 def difference(a: Rate, b: Rate) -> Shown:
-    """The difference of two published percentages, in whole percentage points."""
+    """The difference of two published percentages, in whole percentage points, between the
+    percentages as shown (35% and 12% differ by 23 points, whatever their decimals)."""
     if a.pct is None or b.pct is None:
         return Shown(DASH)
-    value = abs(a.pct - b.pct)
+    value = abs(whole_points(a.pct) - whole_points(b.pct))
     return Shown(fmt.getal(value), (_entry(f"{a.key} - {b.key}", "verschil", value, 0),))
+
+
+def whole_points(value: float) -> int:
+    """A percentage as :func:`kansrijk.fmt.pct` shows it, in whole points."""
+    return int(fmt.pct(value).rstrip("%").replace(".", ""))
 
 
 def say(template: str, *parts: Shown | str) -> Shown:

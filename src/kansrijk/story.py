@@ -96,8 +96,8 @@ def migration_gap(migration: RateTable, education: RateTable) -> Shown:
     gap_migration, gap_education = abs(nw.pct - nl.pct), abs(low.pct - high.pct)
     return say(
         "Kinderen met een niet-westerse migratieachtergrond worden {} met extra aandacht gevolgd ({}) dan kinderen "
-        "met een Nederlandse achtergrond ({}). Dat verschil ({} procentpunt) is {} dan het verschil tussen kinderen "
-        "van laag- en hoogopgeleide ouders ({} procentpunt).",
+        "met een Nederlandse achtergrond ({}). Dat verschil ({} procentpunten) is {} dan het verschil tussen "
+        "kinderen van laag- en hoogopgeleide ouders ({} procentpunten).",
         more_or_less(differs(nw, nl)),
         show.pct(nw),
         show.pct(nl),
@@ -174,8 +174,8 @@ def poverty_summary(total: Rate, districts: RateTable, comparisons: dict) -> Sho
     if not total.published:
         return Shown("Het aandeel kinderen in armoede is voor deze gemeente niet te publiceren.")
     return say(
-        "{} kinderen van 0 tot 6 jaar ({}) groeit op in een huishouden met een inkomen tot 125% van het wettelijk "
-        "sociaal minimum. {}",
+        "Van de kinderen van 0 tot 6 jaar groeit {} ({}) op in een huishouden met een inkomen tot 125% van het "
+        "wettelijk sociaal minimum. {}",
         show.one_in(total),
         show.pct(total),
         district_highest(districts, comparisons),
@@ -266,8 +266,8 @@ def attention_summary(followed, children, share: Rate) -> Shown:
     if not share.published or followed.value is None or children.value is None:
         return Shown("Hoeveel kinderen de JGZ met extra aandacht volgt, is in deze editie niet te publiceren.")
     return say(
-        "{} van de {} kinderen van 0 tot en met 2 jaar ({}) worden door de JGZ met extra aandacht gevolgd, omdat "
-        "hun gezin zich mogelijk in een kwetsbare situatie bevindt.",
+        "Van de {1} kinderen van 0 tot en met 2 jaar volgt de JGZ er {0} ({2}) met extra aandacht, omdat hun gezin "
+        "zich mogelijk in een kwetsbare situatie bevindt.",
         show.number(followed),
         show.number(children),
         show.pct(share),
@@ -281,9 +281,9 @@ def balance_summary(balance: RateTable, out_of_attention: Rate) -> Shown:
             "De verdeling van de kinderen over de balanscategorieën is in deze editie niet volledig te publiceren."
         )
     text = say(
-        "{} van alle kinderen heeft geen risicofactoren. Bij {} ziet de JGZ wel risicofactoren, maar is extra "
-        "aandacht niet nodig. {} wordt met extra aandacht gevolgd terwijl het gezin in balans is, en {} is uit "
-        "balans: de risico's groeien de ouders boven het hoofd.",
+        "Van alle kinderen heeft {} geen risicofactoren. Bij {} ziet de JGZ wel risicofactoren, maar is extra "
+        "aandacht niet nodig. Van de kinderen wordt {} met extra aandacht gevolgd terwijl het gezin in balans is, en "
+        "bij {} is het gezin uit balans: de risico's groeien de ouders boven het hoofd.",
         show.pct(balance["geen_risicofactoren"]),
         show.pct(balance["risico_niet_gevolgd"]),
         show.pct(balance["gevolgd_in_balans"]),
@@ -310,7 +310,9 @@ def most_common(factors: RateTable) -> Shown:
         return Shown("Hoe vaak de risicofactoren voorkomen, is in deze editie niet te publiceren.")
     code, rate = ranked[0]
     return say(
-        "Het vaakst gaat het om {} ({} van alle kinderen).", fmt.lower_first(factors.label(code)), show.pct(rate, 1)
+        "Het vaakst gaat het om de risicofactor {} ({} van alle kinderen).",
+        quoted(factors.label(code)),
+        show.pct(rate, 1),
     )
 
 
@@ -338,7 +340,7 @@ def multiple_factors(total: Rate, followed: Rate, others: Rate) -> Shown:
     """How many children have two or more risk factors, with and without extra attention."""
     if not total.published:
         return Shown("Hoeveel kinderen twee of meer risicofactoren hebben, is in deze editie niet te publiceren.")
-    text = say("{} van alle kinderen heeft twee of meer risicofactoren.", show.pct(total))
+    text = say("Van alle kinderen heeft {} twee of meer risicofactoren.", show.pct(total))
     if followed.published and others.published:
         text = say(
             "{} Onder kinderen die met extra aandacht worden gevolgd is dat {}, onder de overige kinderen {}.",
@@ -422,9 +424,11 @@ def followed_factors(table: RateTable, k: int = 3) -> Shown:
     ranked = sorted(((c, r) for c, r in table if r.published), key=lambda item: (-item[1].pct, item[0]))[:k]
     if not ranked:
         return Shown("Per risicofactor is het aandeel kinderen met extra aandacht in deze editie niet te publiceren.")
-    parts = show.join([say("{} ({})", fmt.lower_first(table.label(c)), show.pct(r, 1)) for c, r in ranked], last=" en ")
+    parts = show.join([say("{} ({})", quoted(table.label(c)), show.pct(r, 1)) for c, r in ranked], last=" en ")
     return say(
-        "Van de kinderen met een bepaalde risicofactor worden vooral kinderen met {} met extra aandacht gevolgd.", parts
+        "Van de kinderen met een bepaalde risicofactor volgt de JGZ vooral die met de risicofactor {} met extra "
+        "aandacht.",
+        parts,
     )
 
 
@@ -468,3 +472,13 @@ def interaction(model: Regression | None) -> Shown:
 def ranked_by_share(table: RateTable) -> list[str]:
     """The categories by published share, highest first; unpublished ones last, by name."""
     return sorted((c for c, _ in table), key=lambda c: (table[c].pct is None, -(table[c].pct or 0), table.label(c)))
+
+
+def rounding_note(districts: RateTable) -> str:
+    """Whether the district counts of the poverty file look rounded at source (all multiples of
+    5, 10, 50 or 100), said of this edition's own data."""
+    counts = [r.noemer for _, r in districts if r.noemer]
+    step = next((m for m in (100, 50, 10, 5) if counts and all(n % m == 0 for n in counts)), None)
+    if step is None:
+        return "In deze editie zijn de aantallen kinderen per wijk niet zichtbaar afgerond."
+    return f"In deze editie zijn alle aantallen kinderen per wijk veelvouden van {step}: ze zijn vermoedelijk afgerond."

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from kansrijk import fmt, schemas, show
 from kansrijk.chapter import Table
-from kansrijk.publication import Atlas, InputFile, Publication, RateTable, Regression
+from kansrijk.publication import Atlas, InputFile, Pair, Publication, RateTable, Regression
 
 
 def rates(table: RateTable, header: str, outcome: str, name: str, caption: str, source: str) -> Table:
@@ -103,7 +103,14 @@ def poverty(c: Publication, name: str, caption: str, source: str) -> Table:
     return Table(
         name,
         caption,
-        ["Wijk", "Kinderen 0-5 jaar", "Tot 125% WSM", "95%-interval", "Tot 105% WSM", "T.o.v. de rest van de gemeente"],
+        [
+            "Wijk",
+            "Kinderen van 0 tot 6 jaar",
+            "Tot 125% WSM",
+            "95%-interval",
+            "Tot 105% WSM",
+            "T.o.v. de rest van de gemeente",
+        ],
         [
             [
                 at125.label(code),
@@ -150,6 +157,26 @@ def regression(model: Regression, name: str, caption: str, source: str) -> Table
         caption,
         ["Kenmerk", "Odds ratio", "95%-betrouwbaarheidsinterval", "p-waarde"],
         [[label, show.estimate(e, 2), show.estimate_interval(e, 2), show.p_value(e)] for label, e in model.terms],
+        source,
+    )
+
+
+def pairs(published: tuple[Pair, ...], labels: dict[str, str], name: str, caption: str, source: str) -> Table:
+    """Every published pair of risk factors, strongest first: phi and the odds ratio."""
+    ranked = sorted(published, key=lambda pair: -pair.phi.value)
+    return Table(
+        name,
+        caption,
+        ["Risicofactoren", "Phi", "Odds ratio", "95%-betrouwbaarheidsinterval"],
+        [
+            [
+                f"{labels[pair.a]} + {labels[pair.b]}",
+                show.estimate(pair.phi, 2),
+                show.estimate(pair.odds_ratio, 1),
+                show.estimate_interval(pair.odds_ratio, 1),
+            ]
+            for pair in ranked
+        ],
         source,
     )
 

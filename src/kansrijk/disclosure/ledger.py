@@ -20,7 +20,7 @@ from pathlib import Path
 
 from kansrijk.disclosure.audit import Fact
 from kansrijk.publication import Publication
-from kansrijk.show import Entry
+from kansrijk.show import Entry, whole_points
 
 LEDGER_FOLDER = "cijfers"
 
@@ -65,7 +65,9 @@ def _published_value(publication: Publication, entry: Entry) -> float | None:
         return publication.counts[entry.key].value if entry.field == "waarde" else None
     if entry.field == "verschil" and " - " in entry.key:
         a, b = (publication.rates.get(k) for k in entry.key.split(" - "))
-        return abs(a.pct - b.pct) if a and b and a.pct is not None and b.pct is not None else None
+        if a is None or b is None or a.pct is None or b.pct is None:
+            return None
+        return abs(whole_points(a.pct) - whole_points(b.pct))  # between the percentages as shown
     estimate = publication.estimates().get(entry.key)
     if estimate is None:
         return None

@@ -1,0 +1,30 @@
+"""Figures stay legible on a phone: the check that refuses a figure with text too small."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import pytest
+
+from kansrijk import figures
+from kansrijk.publication import Rate, Status
+
+
+def _rates(n: int) -> list[Rate]:
+    return [Rate(f"x.{i}", 10 * i, 100, 10.0 * i, 8.0 * i, 12.0 * i, Status.PUBLISHED) for i in range(1, n + 1)]
+
+
+def test_a_book_figure_is_legible_on_a_phone():
+    labels = ["Psychische of psychiatrische problematiek bij ouder(s)"] * 4
+    drawn = figures.category_bars(_rates(4), labels, "Aandeel van alle kinderen van 0 tot en met 2 jaar")
+    assert figures.legibility(drawn.figure) >= figures.MIN_PX
+    assert "het vaakst" in str(drawn.finding)
+    plt.close(drawn.figure)
+
+
+@pytest.mark.parametrize(("size", "width"), [(7, figures.WIDTH), (figures.TEXT, 2 * figures.WIDTH)])
+def test_small_text_or_a_wide_figure_is_refused(size, width):
+    fig, ax = plt.subplots(figsize=(width, 3))
+    ax.text(0.5, 0.5, "te klein", fontsize=size)
+    with pytest.raises(figures.IllegibleFigureError, match="fig-x: kleinste tekst"):
+        figures.legibility(fig, "fig-x")
+    plt.close(fig)
