@@ -135,7 +135,7 @@ class Chapter:
         legibility(drawn.figure, name)
         folder = self.folder / FIGURES
         folder.mkdir(exist_ok=True)
-        drawn.figure.savefig(folder / f"{name}.png", bbox_inches="tight", metadata={"Software": None})
+        _save_png(drawn.figure, folder / f"{name}.png")
         plt.close(drawn.figure)
         self._record(drawn.entries, "figuur", name)
         if drawn.finding is not None:
@@ -202,6 +202,19 @@ class Chapter:
             f"Voor deze editie is geen bestand met wijkgrenzen beschikbaar (parameter grenzen); "
             f"daarom ontbreekt hier {what}."
         )
+
+
+def _save_png(figure, path: Path) -> None:
+    """A figure as a PNG of at most 256 colours: a chart has few, and a phone loads a third of the
+    bytes (no metadata, so the same figure gives the same file)."""
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", bbox_inches="tight", metadata={"Software": None})
+    with Image.open(buffer) as image:
+        image.convert("RGB").quantize(256, dither=Image.Dither.NONE).save(path, optimize=True)
 
 
 def _display(markup: Myst) -> None:

@@ -12,7 +12,7 @@ import math
 from statistics import median
 
 from kansrijk import fmt, show
-from kansrijk.publication import Atlas, ChiSquare, Pair, Rate, RateTable, Regression
+from kansrijk.publication import Atlas, ChiSquare, Estimate, Pair, Rate, RateTable, Regression
 from kansrijk.show import Shown, say
 
 EDUCATION_LABEL = {
@@ -145,17 +145,18 @@ def stacking_test(test: ChiSquare | None) -> Shown:
     return say(
         "Of gestapelde factoren binnen één domein of uit meerdere domeinen komen, hangt {} aantoonbaar samen met de "
         "opleiding van de ouders (chi-kwadraattoets onder de kinderen met extra aandacht en twee of meer factoren: "
-        "χ² = {}, {} vrijheidsgraden, p {}; Cramérs V = {}).",
+        "{}; Cramérs V = {}).",
         verdict,
-        show.estimate(test.statistic, 1),
-        str(test.dof),
-        _p_text(test.statistic.p, show.p_value(test.statistic)),
+        _chi_square(test.statistic, test.dof),
         show.estimate(test.cramers_v, 2),
     )
 
 
-def _p_text(p: float | None, shown: Shown) -> Shown:
-    return shown if p is not None and p < 0.001 else say("= {}", shown)
+def _chi_square(statistic: Estimate, dof: int) -> Shown:
+    """'χ² = 12,3, 6 vrijheidsgraden, p < 0,001'."""
+    shown = show.p_value(statistic)
+    p = shown if statistic.p is not None and statistic.p < 0.001 else say("= {}", shown)
+    return say("χ² = {}, {} vrijheidsgraden, p {}", show.estimate(statistic, 1), str(dof), p)
 
 
 def district_highest(districts: RateTable, comparisons: dict) -> Shown:
@@ -461,11 +462,9 @@ def interaction(model: Regression | None) -> Shown:
     verdict = "wel" if model.interaction.p < ALPHA else "niet"
     return say(
         "De samenhang met opleiding verschilt {} aantoonbaar naar migratieachtergrond (interactie: likelihood-ratio-"
-        "toets, χ² = {}, {} vrijheidsgraden, p {}).",
+        "toets, {}).",
         verdict,
-        show.estimate(model.interaction, 1),
-        str(model.interaction_dof),
-        _p_text(model.interaction.p, show.p_value(model.interaction)),
+        _chi_square(model.interaction, model.interaction_dof),
     )
 
 

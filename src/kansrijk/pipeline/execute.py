@@ -9,6 +9,8 @@ from pathlib import Path
 import nbformat
 
 KERNEL = "python3"
+KERNEL_STARTS = 2
+KERNEL_START_FAILED = "Kernel died before replying to kernel_info"
 # What papermill records per run that differs between two runs of the same inputs.
 _RUN_METADATA = ("start_time", "end_time", "duration", "exception", "environment_variables")
 
@@ -35,16 +37,23 @@ def run_chapter(template: Path, output: Path, param_ref: str, cwd: Path) -> Chap
 
     start = time.perf_counter()
     try:
-        papermill.execute_notebook(
-            str(template),
-            str(output),
-            parameters={"editie": param_ref},
-            kernel_name=KERNEL,
-            cwd=str(cwd),
-            progress_bar=False,
-            log_output=False,
-            request_save_on_cell_execute=False,
-        )
+        for attempt in range(KERNEL_STARTS):
+            try:
+                papermill.execute_notebook(
+                    str(template),
+                    str(output),
+                    parameters={"editie": param_ref},
+                    kernel_name=KERNEL,
+                    cwd=str(cwd),
+                    progress_bar=False,
+                    log_output=False,
+                    request_save_on_cell_execute=False,
+                )
+                break
+            except RuntimeError as error:
+                # a kernel that dies while starting (seen on a loaded machine) ran no cell: start it again
+                if KERNEL_START_FAILED not in str(error) or attempt == KERNEL_STARTS - 1:
+                    raise
     except PapermillExecutionError as error:
         return ChapterRun(
             template.name,
