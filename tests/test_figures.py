@@ -28,3 +28,18 @@ def test_small_text_or_a_wide_figure_is_refused(size, width):
     with pytest.raises(figures.IllegibleFigureError, match="fig-x: kleinste tekst"):
         figures.legibility(fig, "fig-x")
     plt.close(fig)
+
+
+def test_the_finding_names_each_group_exactly_as_written_not_as_wrapped():
+    """A label wraps on the axis (breaking long words and hyphens); the alt text keeps it whole."""
+    names = ['=HYPERLINK("http://x","klik") & <svg onload=alert(2)>', "Vleuten-De Meern-Noord-en-Omstreken"]
+    drawn = figures.rate_figure(_table(names), "Aandeel")
+    assert names[1] in str(drawn.finding) and names[0] in str(drawn.finding)
+    plt.close(drawn.figure)
+
+
+def _table(names: list[str]):
+    from kansrijk.publication import RateTable
+
+    rates = _rates(len(names))
+    return RateTable("x", {r.key: r for r in rates}, {r.key: name for r, name in zip(rates, names, strict=True)})

@@ -64,15 +64,16 @@ def legibility(fig, name: str = "figuur") -> float:
 
 
 def _extremes(labels: list[str], shown: list[show.Shown], values, high: str, low: str | None) -> show.Shown | None:
-    """'Overvecht het hoogst (36%), West het laagst (6,9%).' from the published values."""
+    """'Overvecht het hoogst (36%), West het laagst (6,9%).' from the published values; ``labels``
+    as written, not as wrapped on the axis."""
     published = [(v, label, text) for v, label, text in zip(values, labels, shown, strict=True) if np.isfinite(v)]
     if not published:
         return None
     top = max(published, key=lambda item: item[0])
-    sentence = show.say("{} " + high + " ({})", top[1].replace("\n", " "), top[2])
+    sentence = show.say("{} " + high + " ({})", top[1], top[2])
     bottom = min(published, key=lambda item: item[0])
     if low and len(published) > 1:
-        sentence = show.say("{}, {} " + low + " ({})", sentence, bottom[1].replace("\n", " "), bottom[2])
+        sentence = show.say("{}, {} " + low + " ({})", sentence, bottom[1], bottom[2])
     return show.say("{}.", sentence)
 
 
@@ -173,14 +174,14 @@ def levels_figure(levels: RateTable) -> Drawn:
 
 def category_bars(rates: list[Rate], labels: list[str], xlabel: str) -> Drawn:
     """Horizontal bars of the percentage per category, labelled in Dutch."""
-    labels = _wrap(labels)
-    fig, ax = plt.subplots(figsize=(WIDTH, _height(len(rates), labels)))
+    wrapped = _wrap(labels)
+    fig, ax = plt.subplots(figsize=(WIDTH, _height(len(rates), wrapped)))
     y = np.arange(len(rates))
     values = _values(rates)
     ax.barh(y, np.nan_to_num(values), color=PALETTE[0], height=0.7)  # one colour: the bars differ only in length
     shown = [show.pct(r, 1) for r in rates]
     entries = _label_bars(ax, shown, values, y, offset=0.3)
-    ax.set_yticks(y, labels)
+    ax.set_yticks(y, wrapped)
     ax.invert_yaxis()
     _pct_room(ax, np.nanmax(values) if np.isfinite(values).any() else 100)
     ax.set_xlabel(_axis_label(xlabel, WRAP + 4))
@@ -202,8 +203,8 @@ def _interval_bars(
     values = _values(rates)
     low = np.array([np.nan if r.ci_laag is None else r.ci_laag for r in rates], dtype=float)
     high = np.array([np.nan if r.ci_hoog is None else r.ci_hoog for r in rates], dtype=float)
-    labels = _wrap(labels)
-    fig, ax = plt.subplots(figsize=(WIDTH, _height(len(values), labels, 1.6)))
+    wrapped = _wrap(labels)
+    fig, ax = plt.subplots(figsize=(WIDTH, _height(len(values), wrapped, 1.6)))
     y = np.arange(len(values))
     ax.barh(y, np.nan_to_num(values), color=colors, height=0.6, alpha=0.9)
     # an interval can touch its estimate (0 of n gives a lower bound of 0 up to rounding): never negative
@@ -220,7 +221,7 @@ def _interval_bars(
         label = show.pct(reference)
         handles.insert(0, Line2D([0], [0], color="black", ls="--", lw=1.2, label=f"{reference_label}: {label}"))
         entries += label.entries
-    ax.set_yticks(y, labels)
+    ax.set_yticks(y, wrapped)
     ax.invert_yaxis()
     _pct_room(ax, top)
     ax.set_xlabel(_axis_label(xlabel, WRAP + 4))
@@ -252,18 +253,16 @@ def count_bars(table: RateTable, xlabel: str) -> Drawn:
     ax.barh(y, np.nan_to_num(values), color=PALETTE[2], height=0.6)
     shown = [show.number(r) for r in rates]
     offset = np.nanmax(values) * 0.01 if np.isfinite(values).any() else 0
-    for text, value, pos in zip(shown, values, y, strict=True):
-        ax.text((value if np.isfinite(value) else 0) + offset, pos, text.text, va="center")
-    names = _wrap([table.label(c) for c, _ in table])
-    ax.set_yticks(y, names)
+    entries = _label_bars(ax, shown, values, y, offset)
+    names = [table.label(c) for c, _ in table]
+    ax.set_yticks(y, _wrap(names))
     ax.invert_yaxis()
     ax.xaxis.set_major_locator(MaxNLocator(nbins=4, integer=True))
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt.getal(v)))
     ax.set_xlim(0, np.nanmax(values) * 1.3 if np.isfinite(values).any() else 1)
     ax.set_xlabel(_axis_label(xlabel, WRAP + 4))
     fig.tight_layout()
-    finding = _extremes(names, shown, values, "het vaakst", None)
-    return Drawn(fig, tuple(e for text in shown for e in text.entries), finding)
+    return Drawn(fig, tuple(entries), _extremes(names, shown, values, "het vaakst", None))
 
 
 def stacked_shares(rows: dict[str, RateTable], row_labels: dict[str, str]) -> Drawn:
@@ -313,23 +312,22 @@ def pair_bars(pairs: tuple[Pair, ...], labels: dict[str, str], k: int = 8) -> Dr
         ax.text(0.5, 0.5, "Geen paar risicofactoren met genoeg\nkinderen om te publiceren.", ha="center", va="center")
         return Drawn(fig)
     ranked = sorted(pairs, key=lambda pair: -pair.phi.value)[:k]
-    names = _wrap([f"{labels[pair.a]} + {labels[pair.b]}" for pair in ranked])
+    names = [f"{labels[pair.a]} + {labels[pair.b]}" for pair in ranked]
+    wrapped = _wrap(names)
     values = np.array([pair.phi.value for pair in ranked])
-    fig, ax = plt.subplots(figsize=(WIDTH, _height(len(ranked), names)))
+    fig, ax = plt.subplots(figsize=(WIDTH, _height(len(ranked), wrapped)))
     y = np.arange(len(ranked))
     ax.barh(y, values, color=PALETTE[0], height=0.7)
     shown = [show.estimate(pair.phi, 2) for pair in ranked]
-    for text, value, pos in zip(shown, values, y, strict=True):
-        ax.text(value + 0.01, pos, text.text, va="center")
-    ax.set_yticks(y, names)
+    entries = _label_bars(ax, shown, values, y, offset=0.01)
+    ax.set_yticks(y, wrapped)
     ax.invert_yaxis()
     ax.set_xlim(0, max(values.max() * 1.35, 0.1))
     ax.xaxis.set_major_locator(MaxNLocator(nbins=4))
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt.getal(v, 1)))
     ax.set_xlabel(_axis_label("Samenhang (phi; 0 = geen, 1 = altijd samen)", WRAP + 4))
     fig.tight_layout()
-    finding = show.say("Het sterkst samen gaan {} (phi {}).", names[0].replace("\n", " "), shown[0])
-    return Drawn(fig, tuple(e for text in shown for e in text.entries), finding)
+    return Drawn(fig, tuple(entries), show.say("Het sterkst samen gaan {} (phi {}).", names[0], shown[0]))
 
 
 VERDICT_COLORS = {"hoger": PALETTE[3], "lager": PALETTE[0], "": NEUTRAL}
