@@ -19,10 +19,11 @@ OTHER = "overig"
 _TERM = re.compile(r"^C\((?P<var>\w+), Treatment\('(?P<ref>[^']*)'\)\)\[T\.(?P<level>.*)\]$")
 
 
-def formula(references: dict[str, str]) -> str:
-    """The model in statsmodels' notation, each category compared with its reference."""
+def formula(references: dict[str, str], joined_by: str = " + ") -> str:
+    """The model in statsmodels' notation, each category compared with its reference; with
+    ``joined_by=" * "`` the categorical variables interact."""
     terms = [f"C({variable}, Treatment('{reference}'))" for variable, reference in references.items()]
-    return "extra_aandacht ~ " + " + ".join([*terms, "leeftijd"])
+    return f"extra_aandacht ~ {joined_by.join(terms)} + leeftijd"
 
 
 @dataclass(frozen=True)
@@ -38,25 +39,39 @@ class LogitResult:
 def fit_logit(frame: pd.DataFrame, references: dict[str, str]) -> LogitResult | None:
     """Fit :func:`formula` by maximum likelihood; ``None`` when the data cannot support it (no
     variation in the outcome, a missing reference group, or perfect separation)."""
-    data = frame[["extra_aandacht", *references, "leeftijd"]].copy()
-    data["extra_aandacht"] = data["extra_aandacht"].astype(int)
+    data = _model_data(frame, references)
     for variable, reference in references.items():
-        data[variable] = data[variable].astype(str)
         if reference not in set(data[variable]) or data[variable].nunique() < 2:
             return None
     if data["extra_aandacht"].nunique() < 2:
         return None
     model_formula = formula(references)
+    model = _fit(model_formula, data, maxiter=100)
+    if model is None or not np.isfinite(model.bse).all():
+        return None
+    return LogitResult(model, odds_ratio_table(model), int(model.nobs), model_formula)
+
+
+def _model_data(frame: pd.DataFrame, references: dict[str, str]) -> pd.DataFrame:
+    """The columns a model uses: the outcome as 0/1, the categories as text."""
+    data = frame[["extra_aandacht", *references, "leeftijd"]].copy()
+    data["extra_aandacht"] = data["extra_aandacht"].astype(int)
+    for variable in references:
+        data[variable] = data[variable].astype(str)
+    return data
+
+
+def _fit(model_formula: str, data: pd.DataFrame, maxiter: int):
+    """A logit fitted by maximum likelihood, or ``None`` under perfect separation, a singular
+    matrix or no convergence."""
     with warnings.catch_warnings():
         warnings.simplefilter("error", PerfectSeparationWarning)
         warnings.simplefilter("ignore", ConvergenceWarning)  # checked below
         try:
-            model = smf.logit(model_formula, data=data).fit(disp=False, maxiter=100)
+            model = smf.logit(model_formula, data=data).fit(disp=False, maxiter=maxiter)
         except (PerfectSeparationWarning, np.linalg.LinAlgError, ValueError):
             return None
-    if not model.mle_retvals.get("converged", False) or not np.isfinite(model.bse).all():
-        return None
-    return LogitResult(model, odds_ratio_table(model), int(model.nobs), model_formula)
+    return model if model.mle_retvals.get("converged", False) else None
 
 
 def term_label(term: str) -> str:
@@ -113,29 +128,18 @@ def adjusted_proportions(fit: LogitResult, frame: pd.DataFrame, references: dict
     return pd.DataFrame(rows)
 
 
-def interaction_test(frame: pd.DataFrame, references: dict[str, str]) -> tuple[float, int, float] | None:
-    """Likelihood-ratio test of education × migration background against the model without it:
-    (statistic, degrees of freedom, p); ``None`` when either model cannot be fitted."""
+def interaction_test(
+    main: LogitResult, frame: pd.DataFrame, references: dict[str, str]
+) -> tuple[float, int, float] | None:
+    """Likelihood-ratio test of education × migration background against the fitted model
+    without it (``main``, on the same ``frame``): (statistic, degrees of freedom, p); ``None``
+    when the model with the interaction cannot be fitted."""
     from scipy.stats import chi2
 
     if len(references) < 2:
         return None
-    main = fit_logit(frame, references)
-    data = frame[["extra_aandacht", *references, "leeftijd"]].copy()
-    data["extra_aandacht"] = data["extra_aandacht"].astype(int)
-    for variable in references:
-        data[variable] = data[variable].astype(str)
-    terms = [f"C({variable}, Treatment('{reference}'))" for variable, reference in references.items()]
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", PerfectSeparationWarning)
-        warnings.simplefilter(
-            "ignore", ConvergenceWarning
-        )  # checked below: a model that does not converge tests nothing
-        try:
-            full = smf.logit(f"extra_aandacht ~ {' * '.join(terms)} + leeftijd", data=data).fit(disp=False, maxiter=200)
-        except (PerfectSeparationWarning, np.linalg.LinAlgError, ValueError):
-            return None
-    if main is None or not full.mle_retvals.get("converged", False):
+    full = _fit(formula(references, joined_by=" * "), _model_data(frame, references), maxiter=200)
+    if full is None:
         return None
     statistic = max(0.0, 2 * float(full.llf - main.model.llf))
     dof = int(full.df_model - main.model.df_model)

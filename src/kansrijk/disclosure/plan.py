@@ -583,7 +583,7 @@ def _regression(a: Analysis, rates: dict[str, Rate], t: Thresholds, n_published:
     cells = data.groupby([data[v].astype(str) for v in references], observed=True).size()
     # the test needs every combination of the two to occur; it publishes one statistic, no cell
     if len(references) == 2 and len(cells) == cells.index.levshape[0] * cells.index.levshape[1]:
-        tested = regression.interaction_test(data, references)
+        tested = regression.interaction_test(fit, data, references)
         if tested is not None:
             interaction = Estimate("regressie.interactie", tested[0], p=tested[2])
     # the model's size is published only when it is a published number: all children
