@@ -528,11 +528,10 @@ def _regression(a: Analysis, rates: dict[str, Rate], t: Thresholds, n_published:
     references: dict[str, str] = {}
     notes: list[str] = []
     keep = pd.Series(True, index=frame.index)
-    for variable, name, preferred, categories in (
-        ("opleiding_ouders", "opleiding", "hoog", EDUCATION),
-        ("migratieachtergrond", "migratieachtergrond", "nederlands", MIGRATION),
+    for variable, name, preferred, categories, table in (
+        ("opleiding_ouders", "opleiding", "hoog", EDUCATION, a.by_education),
+        ("migratieachtergrond", "migratieachtergrond", "nederlands", MIGRATION, a.by_migration),
     ):
-        table = a.by_education if name == "opleiding" else a.by_migration
         separate = [
             c
             for c in categories
