@@ -17,6 +17,10 @@ from kansrijk.params import Edition
 NOT_GIVEN = "niet opgegeven"
 DEFAULT_PUBLISHER = "Uitgever niet opgegeven"
 SERIES = "Kinderen en gezinnen in kwetsbare situaties"
+BANNER = (
+    "Synthetische gegevens: deze editie is gemaakt met nagebootste gegevens om de methode te tonen. "
+    "De cijfers beschrijven geen echte kinderen."
+)  # on every page of a synthetic edition, and on the cover of its PDF
 
 
 def title(edition: Edition) -> str:

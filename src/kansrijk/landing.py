@@ -9,8 +9,7 @@ from html import escape
 from pathlib import Path
 
 from kansrijk import fmt
-
-TITLE = "Kinderen en gezinnen in kwetsbare situaties"
+from kansrijk.colophon import SERIES
 
 # (label, key in kerncijfers.json, format): the comparison table's rows
 ROWS = [
@@ -141,12 +140,12 @@ def render(book: Path) -> str:
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <link rel="icon" href="data:,">
-<title>{TITLE}: alle edities</title>
+<title>{SERIES}: alle edities</title>
 <style>{STYLE}</style>
 </head>
 <body>
 <header>
-<h1>{TITLE}</h1>
+<h1>{SERIES}</h1>
 <p>Een reproduceerbare rapportreeks over jonge kinderen en gezinnen in (mogelijk) kwetsbare situaties:
 één editie per gemeente en jaar. Kies een editie, of vergelijk de kerncijfers hieronder.</p>
 </header>

@@ -13,11 +13,6 @@ from kansrijk.paths import CONFIG, TOC
 from kansrijk.pipeline.pdf import chromium, pdf_name, print_margins
 from kansrijk.pipeline.workers import run
 
-BANNER = (
-    "Synthetische gegevens: deze editie is gemaakt met nagebootste gegevens om de methode te tonen. "
-    "De cijfers beschrijven geen echte kinderen."
-)
-
 
 class BookError(RuntimeError):
     """Jupyter Book failed; the message carries its warnings and errors."""
@@ -43,7 +38,7 @@ def edition_config(edition: Edition) -> dict:
     }
     sphinx: dict = {"html_context": context}
     if p.synthetisch:
-        sphinx["html_theme_options"] = {"announcement": BANNER}
+        sphinx["html_theme_options"] = {"announcement": colophon.BANNER}
     return _merge(config, {"title": title, "sphinx": {"config": sphinx}})
 
 

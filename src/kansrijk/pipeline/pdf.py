@@ -69,12 +69,7 @@ def document(html: Path, names: list[str], edition: Edition) -> str:
         for css in [*sorted((html / "_static" / "styles").glob("*.css")), html / "_static" / "kansrijk.css"]
     )
     p = edition.params
-    notice = (
-        '<p class="kansrijk-pdf-melding">Synthetische gegevens: deze editie is gemaakt met nagebootste gegevens om de '
-        "methode te tonen. De cijfers beschrijven geen echte kinderen.</p>"
-        if p.synthetisch
-        else ""
-    )
+    notice = f'<p class="kansrijk-pdf-melding">{escape(colophon.BANNER)}</p>' if p.synthetisch else ""
     title = colophon.title(edition)
     rows = "".join(f"<tr><th scope='row'>{escape(k)}</th><td>{escape(v)}</td></tr>" for k, v in colophon.rows(edition))
     chapters = []
@@ -91,7 +86,7 @@ def document(html: Path, names: list[str], edition: Edition) -> str:
 <style>{print_margins(title, p.synthetisch)}</style>
 </head><body class="kansrijk-pdf">
 <section class="kansrijk-pdf-omslag">
-<p class="kansrijk-pdf-reeks">Kinderen en gezinnen in kwetsbare situaties</p>
+<p class="kansrijk-pdf-reeks">{colophon.SERIES}</p>
 <h1>{escape(p.gemeente)} {p.jaar}</h1>
 <p class="kansrijk-pdf-uitgever">{escape(p.uitgever or colophon.DEFAULT_PUBLISHER)}</p>
 <p>{escape(colophon.date_text(edition) or "")}</p>
