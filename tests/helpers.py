@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pandas as pd
@@ -233,3 +234,10 @@ def run_chapters(param_file: Path, folder: Path, chapters: Path | None = None) -
     finally:
         os.chdir(previous)
     return publication, ledger.collect(folder / ledger.LEDGER_FOLDER)
+
+
+def downloaded_table(path: Path) -> tuple[pd.DataFrame, list[str]]:
+    """A table as a reader downloads it: its rows (as text), which end at the first empty line,
+    and the note lines that follow."""
+    rows, notes = path.read_text(encoding="utf-8-sig").split("\n\n")
+    return pd.read_csv(io.StringIO(rows), sep=";", dtype=str), notes.strip().splitlines()

@@ -3,7 +3,6 @@ review found, from what a reader can download (pages, CSVs, kerncijfers.json, no
 
 from __future__ import annotations
 
-import io
 import json
 import re
 from html import unescape
@@ -11,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from helpers import planted_tables, write_edition
+from helpers import downloaded_table, planted_tables, write_edition
 
 from kansrijk import fmt
 
@@ -42,9 +41,7 @@ def text_of(page: Path) -> str:
 
 
 def csv_rows(edition: Path, name: str) -> pd.DataFrame:
-    """A downloaded table: its rows end at the first empty line (the notes follow)."""
-    text = (edition / "notebooks" / "tabellen" / name).read_text(encoding="utf-8-sig")
-    return pd.read_csv(io.StringIO(text.split("\n\n")[0]), sep=";", decimal=",", dtype=str)
+    return downloaded_table(edition / "notebooks" / "tabellen" / name)[0]
 
 
 def truth(tables) -> dict:
