@@ -78,9 +78,12 @@ def screenshots():
     return SCREENSHOTS
 
 
-def _visit(browser, url: str, width: int):
+def _visit(browser, url: str, width: int, fonts: list[str] | None = None):
+    """Open a page; console errors, failed requests and (when asked) font downloads are recorded."""
     page = browser.new_page(viewport={"width": width, "height": 900})
     errors: list[str] = []
+    if fonts is not None:
+        page.on("request", lambda request: fonts.append(request.url) if request.resource_type == "font" else None)
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.on("requestfailed", lambda request: errors.append(f"{request.url}: {request.failure}"))
@@ -95,7 +98,8 @@ def test_every_page_in_a_real_browser(site, browser, screenshots):
         if path.endswith("search.html"):
             continue  # the search page is tested with a query below
         for width in (1280, PHONE):
-            page, errors = _visit(browser, f"{base}/{path}", width)
+            fonts: list[str] = []
+            page, errors = _visit(browser, f"{base}/{path}", width, fonts)
             name = path.replace("/html/", "-").replace("/", "-").removesuffix(".html")
             page.screenshot(path=str(screenshots / f"{name}-{width}.png"), full_page=True)
             broken_images = page.evaluate(
@@ -109,6 +113,8 @@ def test_every_page_in_a_real_browser(site, browser, screenshots):
                 problems.append(f"{path} @ {width}: images not loaded {broken_images}")
             if re.search(r"\b(nan|NaN|None)\b|\{glue", text):
                 problems.append(f"{path} @ {width}: 'nan', 'None' or a glue placeholder in the text")
+            if fonts:  # the theme's icon font (156 kB) held back the first paint on a phone
+                problems.append(f"{path} @ {width}: loads fonts {fonts}")
             if width == PHONE and overflow > 1:
                 problems.append(f"{path} @ {width}: scrolls horizontally by {overflow} px")
             if width == PHONE:  # figures are drawn so that their text is legible at this width

@@ -43,3 +43,39 @@ def _table(names: list[str]):
 
     rates = _rates(len(names))
     return RateTable("x", {r.key: r for r in rates}, {r.key: name for r, name in zip(rates, names, strict=True)})
+
+
+def test_a_map_of_nearly_equal_districts_does_not_spread_them_over_the_whole_colour_scale(tmp_path):
+    """Districts 0.1 point apart got the palest and the darkest blue, under a colour bar that read
+    "18,1 18,1 18,1"; the scale now spans at least COLOUR_SPAN points and its ticks differ."""
+    import json
+
+    from matplotlib.colors import to_rgba
+
+    squares = [
+        {"type": "Feature", "properties": {"wijk_code": f"WK0000{i:02d}"},
+         "geometry": {"type": "Polygon", "coordinates": [[[i, 0], [i + 1, 0], [i + 1, 1], [i, 1], [i, 0]]]}}
+        for i in range(3)
+    ]  # fmt: skip
+    layer = tmp_path / "grenzen.geojson"
+    layer.write_text(json.dumps({"type": "FeatureCollection", "features": squares}), encoding="utf-8")
+    values = {"WK000000": 18.05, "WK000001": 18.1, "WK000002": 18.15}
+    names = {code: f"Wijk {code[-1]}" for code in values}
+    drawn = figures.choropleth(layer, values, names, "% kinderen")
+    fig = drawn.figure
+    colorbar = next(ax for ax in fig.axes if ax.get_label() == "<colorbar>")
+    ticks = [t.get_text() for t in colorbar.get_xticklabels() if t.get_text()]
+    assert len(ticks) == len(set(ticks)) >= 2
+    faces = [to_rgba(c) for c in fig.axes[0].collections[0].get_facecolors()]
+    spread = max(abs(a[k] - b[k]) for a in faces for b in faces for k in range(3))
+    assert spread < 0.1
+    plt.close(fig)
+
+
+@pytest.mark.parametrize(("low", "high", "reference"), [(18.05, 18.15, None), (3.0, 4.0, 3.5), (0.5, 60.0, 20.0)])
+def test_the_colour_scale_covers_the_values_and_at_least_its_least_span(low, high, reference):
+    import pandas as pd
+
+    start, end = figures._colour_range(pd.Series([low, high]), reference)
+    assert start <= low and end >= high and start >= 0
+    assert end - start >= figures.COLOUR_SPAN

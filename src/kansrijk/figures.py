@@ -24,7 +24,7 @@ matplotlib.use("Agg")  # figures are saved for the book, never shown in a window
 import matplotlib.pyplot as plt
 import numpy as np
 import seaborn as sns
-from matplotlib.colors import TwoSlopeNorm, to_hex
+from matplotlib.colors import Normalize, TwoSlopeNorm, to_hex
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator
@@ -422,6 +422,24 @@ def class_map(boundaries: Path, classes: dict[str, str], names: dict[str, str]) 
     return Drawn(fig)
 
 
+# The least range of a map's colour scale, in percentage points: districts a fraction of a point
+# apart would otherwise span the whole scale, from the palest colour to the darkest.
+COLOUR_SPAN = 10.0
+
+
+def _colour_range(values, reference: float | None) -> tuple[float, float]:
+    """The colour scale's ends: the values' range, widened about its middle (or the reference)
+    to at least :data:`COLOUR_SPAN`, and never below 0."""
+    if not len(values):
+        return 0.0, COLOUR_SPAN
+    low, high = float(values.min()), float(values.max())
+    if high - low >= COLOUR_SPAN:
+        return low, high
+    middle = reference if reference is not None else (low + high) / 2
+    low = max(0.0, min(low, middle - COLOUR_SPAN / 2))
+    return low, max(high, low + COLOUR_SPAN)
+
+
 def choropleth(
     boundaries: Path,
     values: dict[str, float | None],
@@ -435,15 +453,13 @@ def choropleth(
     shapes["waarde"] = [np.nan if values.get(code) is None else values[code] for code in shapes["code"]]
     fig, ax = plt.subplots(figsize=(WIDTH * 0.9, WIDTH * 0.95))
     values_range = shapes["waarde"].dropna()
+    low, high = _colour_range(values_range, reference)
     if reference is not None and len(values_range) and values_range.min() < reference < values_range.max():
         # red above the municipal level, blue below, white at it
-        style = {
-            "cmap": "RdBu_r",
-            "norm": TwoSlopeNorm(vcenter=reference, vmin=values_range.min(), vmax=values_range.max()),
-        }
+        style = {"cmap": "RdBu_r", "norm": TwoSlopeNorm(vcenter=reference, vmin=low, vmax=high)}
     else:
-        style = {"cmap": "Blues"}
-    decimals = 1 if len(values_range) and values_range.max() - values_range.min() < 10 else 0
+        style = {"cmap": "Blues", "norm": Normalize(vmin=low, vmax=high)}
+    decimals = 1 if high - low < 10 else 0
     shapes.plot(
         column="waarde", ax=ax, edgecolor="white", linewidth=0.8, legend=bool(len(values_range)),
         legend_kwds={"label": legend, "orientation": "horizontal", "shrink": 0.8, "pad": 0.02,

@@ -17,7 +17,10 @@ WCAG 2.5.3 (label in name) forbids. The summary here has no aria-label, so its n
 
 Jupyter Book 1.x loads extensions this book does not use (live code with Thebe, copy buttons,
 toggle buttons, tabs); their scripts and style sheets are left off the page, which keeps a page
-light on a phone.
+light on a phone. The scripts that remain are deferred, so that they no longer hold back the first
+paint; only ``documentation_options.js`` runs at once, because the page's inline script that
+follows it sets a value on the object it defines. The search page keeps them all immediate: its
+search script, which Sphinx's template loads directly, calls them as it loads.
 
 Sphinx 7.4 indexes every word of a page, code included, so search results quoted Python. The
 collector here skips code blocks; a reader searches the text, a reviewer reads the notebooks.
@@ -30,10 +33,15 @@ from typing import Any
 from docutils import nodes
 from markupsafe import escape
 from sphinx import search
+from sphinx.builders.html._assets import _JavaScript
 
 # Assets of Jupyter Book's extensions that no page of the book uses (by file name or inline body).
 UNUSED = ("thebe", "copybutton", "clipboard", "togglebutton", "toggleHint", "toggleOpenOnPrint", "design-tabs",
           "sphinx-design", "search_as_you_type")  # fmt: skip
+
+
+# The one script an inline script of every page depends on at once.
+IMMEDIATE = "documentation_options.js"
 
 
 def _used(asset: object) -> bool:
@@ -41,23 +49,28 @@ def _used(asset: object) -> bool:
     return not any(name in text for name in UNUSED)
 
 
-def _unique_scripts(app, pagename: str, templatename: str, context: dict[str, Any], doctree) -> None:
+def _page_assets(app, pagename: str, templatename: str, context: dict[str, Any], doctree) -> None:
     if "css_files" in context:
         context["css_files"] = [css for css in context["css_files"] if _used(css)]
     scripts = context.get("script_files")
     if not scripts:
         return
     seen: set[tuple[str, str]] = set()
-    unique = []
+    kept = []
     for script in filter(_used, scripts):
         # the same file or inline body (Sphinx registers an inline script once with filename None
         # and once with ''), whatever priority it was registered with
-        filename = getattr(script, "filename", script) or ""
-        key = (str(filename), repr(sorted(getattr(script, "attributes", {}).items())))
-        if key not in seen:
-            seen.add(key)
-            unique.append(script)
-    context["script_files"] = unique
+        filename = str(getattr(script, "filename", script) or "")
+        attributes = dict(getattr(script, "attributes", {}))
+        key = (filename, repr(sorted(attributes.items())))
+        if key in seen:
+            continue
+        seen.add(key)
+        deferrable = pagename != "search" and not filename.endswith(IMMEDIATE) and "async" not in attributes
+        if filename.endswith(".js") and deferrable:
+            script = _JavaScript(filename, priority=script.priority, **(attributes | {"defer": "defer"}))
+        kept.append(script)
+    context["script_files"] = kept
 
 
 def _escaped_titles(app, pagename: str, templatename: str, context: dict[str, Any], doctree) -> None:
@@ -94,5 +107,5 @@ def setup(app) -> dict[str, Any]:
     search.IndexBuilder = ProseIndex  # type: ignore[misc]
     app.add_node(HideCodeCellNode, override=True, html=(_visit_folded, _depart_folded))
     app.connect("html-page-context", _escaped_titles, priority=100)
-    app.connect("html-page-context", _unique_scripts, priority=900)
+    app.connect("html-page-context", _page_assets, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
