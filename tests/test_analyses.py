@@ -184,6 +184,13 @@ def test_dutch_number_formats():
     assert fmt.lower_first("Verzorgende ouder spreekt geen Nederlands") == "verzorgende ouder spreekt geen Nederlands"
 
 
+def test_small_counts_are_written_in_words_with_the_right_noun():
+    assert [fmt.telwoord(n) for n in (6, 14, 20, 21, 13900)] == ["zes", "veertien", "twintig", "21", "13.900"]
+    assert fmt.aantal(0, "getal", "getallen") == "geen getallen"
+    assert fmt.aantal(1, "getal", "getallen") == "één getal"
+    assert fmt.aantal(10, "getal", "getallen") == "tien getallen"
+
+
 def _table(values: dict[str, tuple[int, int]], key: str = "t") -> RateTable:
     """A table of published rates (count, group) by category."""
     rows = {}
@@ -233,6 +240,11 @@ def test_story_migration_gap_and_stacking():
     assert "kleiner dan het verschil" in story.migration_gap(mig, edu).text
     mig_big = _table({"nederlands": (50, 1000), "niet-westers": (700, 1000)})
     assert "groter dan het verschil" in story.migration_gap(mig_big, edu).text
+    # 30,4% - 12,0% = 18,4 against 56,4% - 38,4% = 18,0 unrounded, but both 18 points as shown
+    shown_equal = _table({"nederlands": (120, 1000), "niet-westers": (304, 1000)})
+    edu_close = _table({"laag": (564, 1000), "hoog": (384, 1000)})
+    text = story.migration_gap(shown_equal, edu_close).text
+    assert "(18 procentpunten) is even groot als het verschil" in text and "(18 procentpunten)." in text
     from kansrijk.publication import ChiSquare, Estimate
 
     significant = ChiSquare(Estimate("chi2", 30.0, p=0.0001), 2, Estimate("v", 0.2), ("laag", "midden", "hoog"))
@@ -263,7 +275,7 @@ def test_story_names_only_districts_that_differ_after_the_test():
     comparison = story.district_comparison(tested, districts).text
     assert "hoger in A" in comparison and "lager in C" in comparison
     flat = {code: Comparison(code, "", Estimate("p", 1.0)) for code in ("W1", "W2", "W3")}
-    assert story.district_comparison(flat, districts).text.startswith("Geen van de 3 vergeleken wijken")
+    assert story.district_comparison(flat, districts).text.startswith("Geen van de drie vergeleken wijken")
 
 
 def test_dutch_enumeration_and_capitals():

@@ -148,6 +148,21 @@ def test_key_figures_and_landing_page_carry_the_names_as_data(hostile):
 
 
 @pytest.mark.build
+def test_the_pdf_edition_prints_the_names_as_written(hostile):
+    """Read back with pypdf: every hostile name appears as text (compared without whitespace, since
+    a long name wraps), the cover's bookmark is the name, and no file of the machine is included."""
+    from pypdf import PdfReader
+
+    _, book = hostile
+    pdf = PdfReader(book / "vijandig" / "vijandig.pdf")
+    text = "".join("".join(page.extract_text().split()) for page in pdf.pages)
+    for name in [*NAMES, GEMEENTE]:
+        assert "".join(name.split()) in text, f"the PDF does not print {name!r} as written"
+    assert "X42" not in text and "/bin/" not in text and "daemon:" not in text
+    assert pdf.outline[0].title.startswith(GEMEENTE)
+
+
+@pytest.mark.build
 def test_two_builds_of_the_same_inputs_are_identical_outside_provenance(hostile, tmp_path, runner):
     params, book = hostile
     again = tmp_path / "boek"

@@ -40,6 +40,24 @@ def test_the_pdf_edition_has_cover_colophon_contents_and_the_notice_on_every_pag
     assert re.search(r"Figuur \d+", "".join(pages))
 
 
+def test_the_contents_list_gives_the_page_on_which_each_chapter_starts(utrecht_book):
+    """Numbers read from the first print's destinations; checked here against the printed text, and
+    the bookmarks against the headings (Chromium's own dropped the space at a line break)."""
+    from pypdf import PdfReader
+
+    pdf = utrecht_book / "utrecht" / "utrecht.pdf"
+    pages = _pages(pdf)
+    listed = re.findall(r"^(\S.*?\S)\s{2,}(\d+)$", pages[2], re.M)
+    assert len(listed) >= 8 and listed[0][0] == "Samenvatting"
+    for title, number in listed:
+        first_lines = " ".join(pages[int(number) - 1].split())
+        assert " ".join(title.split()) in first_lines[:400], f"{title} does not start on page {number}"
+        previous = " ".join(pages[int(number) - 2].split())
+        assert title not in previous[200:], f"{title} starts before page {number}"
+    bookmarks = [item.title for item in PdfReader(pdf).outline if not isinstance(item, list)]
+    assert bookmarks[1:] == [title for title, _ in listed]
+
+
 def test_the_pdf_carries_no_time_and_no_path_of_the_build_machine(utrecht_book):
     """Its dates are the publication date; no link points into the build machine's files. (That two
     builds give the same file is tested with the hostile edition.)"""

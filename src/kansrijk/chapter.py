@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kansrijk import fmt, myst
+from kansrijk import colophon, fmt, myst
 from kansrijk.disclosure import ledger
 from kansrijk.myst import Myst
 from kansrijk.params import load_edition
@@ -35,7 +35,6 @@ SUPPRESSED_NOTE = (
 SUPPRESSED_CSV = (
     "Een lege cel betekent: niet gepubliceerd ter bescherming van kleine groepen (zie Methode en verantwoording)."
 )
-SYNTHETIC_NOTE = "Synthetische gegevens: nagebootst om de methode te tonen. De cijfers beschrijven geen echte kinderen."
 COMMENT = "# "  # notes below a CSV table, after an empty line
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # A Dutch number as the book shows it ("-0,4", "13.900", "55,2"): data, not a formula.
@@ -191,7 +190,7 @@ class Chapter:
         suppression (a reader of the file alone must know them)."""
         notes = [table.source]
         if self.edition.synthetisch:
-            notes.append(SYNTHETIC_NOTE)
+            notes.append(colophon.BANNER)
         if suppressed:
             notes.append(SUPPRESSED_CSV)
         return notes

@@ -20,7 +20,8 @@ SERIES = "Kinderen en gezinnen in kwetsbare situaties"
 BANNER = (
     "Synthetische gegevens: deze editie is gemaakt met nagebootste gegevens om de methode te tonen. "
     "De cijfers beschrijven geen echte kinderen."
-)  # on every page of a synthetic edition, and on the cover of its PDF
+)  # on every page of a synthetic edition, its summary, colophon, downloads and the cover of its PDF
+MARGIN_NOTICE = "Synthetische gegevens: de cijfers beschrijven geen echte kinderen"  # one line in a page margin
 
 
 def title(edition: Edition) -> str:
@@ -49,7 +50,7 @@ def rows(edition: Edition) -> list[tuple[str, str]]:
     """The colophon's facts, as plain text (the page and the PDF escape them)."""
     p = edition.params
     data = (
-        "Synthetische gegevens: nagebootst om de methode te tonen; de cijfers beschrijven geen echte kinderen."
+        BANNER
         if p.synthetisch
         else "Registratie van de jeugdgezondheidszorg (JGZ) en inkomensstatistiek van deze gemeente."
     )

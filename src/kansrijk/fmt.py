@@ -1,13 +1,16 @@
-"""Dutch number formats (decimal comma, thousands point), by Babel."""
+"""Dutch number formats (decimal comma, thousands point), by Babel; small counts in words, by
+num2words, as Dutch style writes them in running text."""
 
 from __future__ import annotations
 
 import math
 
 from babel.numbers import format_decimal, format_percent
+from num2words import num2words
 
 LOCALE = "nl_NL"
 DASH = "–"  # a suppressed or missing value in published tables
+IN_WORDS = 20  # counts up to twenty are written in words in running text ("zes", not "6")
 
 
 def getal(value: float | int | None, decimals: int = 0) -> str:
@@ -16,6 +19,18 @@ def getal(value: float | int | None, decimals: int = 0) -> str:
         return DASH
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
     return format_decimal(value, format=pattern, locale=LOCALE)
+
+
+def telwoord(count: int) -> str:
+    """A count in running text: 6 -> 'zes', 14 -> 'veertien', 21 -> '21', 13900 -> '13.900'."""
+    return num2words(count, lang="nl") if 0 <= count <= IN_WORDS else getal(count)
+
+
+def aantal(count: int, singular: str, plural: str) -> str:
+    """A count with its noun: 'geen getallen', 'één getal', 'zes getallen', '21 getallen'."""
+    if count == 0:
+        return f"geen {plural}"
+    return f"{telwoord(count)} {singular if count == 1 else plural}"
 
 
 def pct(value: float | None, decimals: int = 0) -> str:

@@ -93,16 +93,22 @@ def migration_gap(migration: RateTable, education: RateTable) -> Shown:
     low, high = education["laag"], education["hoog"]
     if not all(r.published for r in (nw, nl, low, high)):
         return Shown(UNPUBLISHABLE.format("migratieachtergrond"))
-    gap_migration, gap_education = abs(nw.pct - nl.pct), abs(low.pct - high.pct)
+    # compared as shown (in whole points), so that the words agree with the numbers beside them
+    gap_migration = abs(show.whole_points(nw.pct) - show.whole_points(nl.pct))
+    gap_education = abs(show.whole_points(low.pct) - show.whole_points(high.pct))
+    if gap_migration == gap_education:
+        relation = "even groot als"
+    else:
+        relation = "kleiner dan" if gap_migration < gap_education else "groter dan"
     return say(
         "Kinderen met een niet-westerse migratieachtergrond worden {} met extra aandacht gevolgd ({}) dan kinderen "
-        "met een Nederlandse achtergrond ({}). Dat verschil ({} procentpunten) is {} dan het verschil tussen "
+        "met een Nederlandse achtergrond ({}). Dat verschil ({} procentpunten) is {} het verschil tussen "
         "kinderen van laag- en hoogopgeleide ouders ({} procentpunten).",
         more_or_less(differs(nw, nl)),
         show.pct(nw),
         show.pct(nl),
         show.difference(nw, nl),
-        "kleiner" if gap_migration < gap_education else "groter",
+        relation,
         show.difference(low, high),
     )
 
@@ -245,10 +251,11 @@ def atlas_summary(atlas: Atlas) -> Shown:
     higher = sorted((r for r in atlas.rows if r.klasse == "hoger"), key=lambda r: -r.score)
     middle = median(r.pct_15_45 for r in atlas.rows)
     big = [r for r in higher if r.pct_15_45 >= middle]
-    verb = "scoort" if len(higher) == 1 else "scoren"
+    verb = "scoort" if len(higher) <= 1 else "scoren"
     text = (
-        f"Het gemeentelijk gemiddelde is {fmt.getal(atlas.mean, 1)}. {fmt.getal(len(higher))} van de "
-        f"{fmt.getal(len(atlas.rows))} wijken {verb} hoger dan dat gemiddelde"
+        f"Het gemeentelijk gemiddelde is {fmt.getal(atlas.mean, 1)}. "
+        f"{fmt.upper_first(fmt.telwoord(len(higher)) if higher else 'geen')} van de "
+        f"{fmt.telwoord(len(atlas.rows))} wijken {verb} hoger dan dat gemiddelde"
     )
     if higher:
         text += ": " + fmt.enumeration([f"{r.name} ({fmt.getal(r.score, 1)})" for r in higher])
@@ -444,12 +451,12 @@ def district_comparison(comparisons: dict, districts: RateTable) -> Shown:
             parts.append(f"{verdict} in {fmt.enumeration(names)}")
     if not parts:
         return Shown(
-            f"Geen van de {fmt.getal(len(comparisons))} vergeleken wijken wijkt aantoonbaar af van de rest van de "
+            f"Geen van de {fmt.telwoord(len(comparisons))} vergeleken wijken wijkt aantoonbaar af van de rest van de "
             "gemeente."
         )
     return Shown(
         f"Vergeleken met de rest van de gemeente is het aandeel aantoonbaar {' en '.join(parts)} "
-        f"(van {fmt.getal(len(comparisons))} vergeleken wijken; toets met correctie voor het aantal vergelijkingen)."
+        f"(van {fmt.telwoord(len(comparisons))} vergeleken wijken; toets met correctie voor het aantal vergelijkingen)."
     )
 
 

@@ -6,10 +6,18 @@ after a cover, the colophon and a contents list, styled by the book's print styl
 (``kansrijk.css``, ``@media print``). The print style sheet puts the title, the synthetic-data
 notice and the page number in the page margins, so a reader's own "print" of a page looks the
 same. Names from the inputs reach the document escaped, as text.
+
+Chromium cannot number a contents list itself (CSS ``target-counter`` is not implemented), so the
+document is printed twice: the first print's named destinations (one per chapter) give the page on
+which each chapter starts, and the second print carries those numbers. Chromium's bookmarks drop
+the space at a line break and repeat some headings ("extraaandacht"); they are renamed from the
+headings as the page shows them.
 """
 
 from __future__ import annotations
 
+import io
+import logging
 import re
 import shutil
 from html import escape
@@ -27,7 +35,6 @@ _PAGE_LINK = re.compile(r'href="([a-z0-9-]+)\.html(#[^"]*)?"')
 # the build machine: it is left as text.
 _LOCAL_LINK = re.compile(r'\shref="(?!#|https?://|mailto:)[^"]*"')
 _NODE_ID = re.compile(rb"node[0-9A-Fa-f]{8}")  # ids of the tagged PDF's table headers, from Chromium's DOM
-_PDF_DATE = re.compile(rb"(/(?:CreationDate|ModDate) \()D:\d{14}[^)]*\)")
 
 
 class PdfError(RuntimeError):
@@ -62,8 +69,9 @@ def pages(toc: Path) -> list[str]:
     return [name for name in names if name not in FRONT_MATTER]
 
 
-def document(html: Path, names: list[str], edition: Edition) -> str:
-    """One HTML document: cover, colophon, contents, then every page's article."""
+def document(html: Path, names: list[str], edition: Edition, numbers: dict[str, int] | None = None) -> str:
+    """One HTML document: cover, colophon, contents (with the page on which each chapter starts,
+    when ``numbers`` gives it), then every page's article."""
     head = "\n".join(
         f'<link rel="stylesheet" href="{escape(css.relative_to(html).as_posix())}">'
         for css in [*sorted((html / "_static" / "styles").glob("*.css")), html / "_static" / "kansrijk.css"]
@@ -78,7 +86,9 @@ def document(html: Path, names: list[str], edition: Edition) -> str:
         article = _article(html / f"{name}.html")
         heading = re.search(r"<h1>(.*?)<a", article, re.S)  # Sphinx's heading, already HTML
         shown = heading.group(1).strip() if heading else escape(name)
-        contents.append(f'<li><a href="#pagina-{name}">{shown}</a></li>')
+        number = (numbers or {}).get(name)
+        page = f'<span class="kansrijk-pdf-pagina">{number}</span>' if number else ""
+        contents.append(f'<li><a href="#pagina-{name}">{shown}</a>{page}</li>')
         chapters.append(f'<section class="kansrijk-pdf-hoofdstuk" id="pagina-{name}">{article}</section>')
     return f"""<!DOCTYPE html>
 <html lang="nl"><head><meta charset="utf-8"><title>{escape(title)}</title>
@@ -108,7 +118,7 @@ def css_string(text: str) -> str:
 
 def print_margins(title: str, synthetic: bool) -> str:
     """The page margins of a printed page: the title, the synthetic-data notice and the page number."""
-    notice = "Synthetische gegevens: de cijfers beschrijven geen echte kinderen" if synthetic else ""
+    notice = colophon.MARGIN_NOTICE if synthetic else ""
     return (
         "@page { @top-left { content: " + css_string(title) + "; } "
         "@top-right { content: " + css_string(notice) + "; } "
@@ -123,41 +133,102 @@ def print_pdf(html: Path, edition: Edition, toc: Path, out: Path) -> None:
     executable = chromium()
     if executable is None:
         raise PdfError("Chromium ontbreekt (apt-get install chromium)")
+    names = pages(toc)
     source = html / PRINT_FILE
-    source.write_text(document(html, pages(toc), edition), encoding="utf-8")
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=str(executable), args=["--headless", "--no-sandbox"])
             try:
-                page = browser.new_page()
-                page.goto(source.resolve().as_uri(), wait_until="load")
-                page.emulate_media(media="print")
-                options = {"format": "A4", "prefer_css_page_size": True, "print_background": True}
-                page.pdf(path=str(out), outline=True, tagged=True, **options)
+                pdf, headings = _print_numbered(browser.new_page(), source, html, names, edition)
             finally:
                 browser.close()
     except Error as error:
         raise PdfError(str(error).splitlines()[0]) from None
     finally:
         source.unlink(missing_ok=True)
-    _reproducible(out, edition)
+    out.write_bytes(_finished(pdf, headings, edition))
+    _reproducible(out)
 
 
-def _reproducible(pdf: Path, edition: Edition) -> None:
-    """The same inputs give the same file: the PDF's dates are the publication date (or 1 January
-    of the edition's year), not the time of printing, and the ids of its table headers are
-    numbered in order (Chromium takes them from a DOM counter that differs between runs). Every
-    replacement has the same length, so the file's offsets stay valid."""
+# The visible headings, as a reader sees them (without the "#" link Sphinx adds to each).
+_HEADINGS = """() => [...document.querySelectorAll('h1, h2, h3, h4, h5, h6')]
+  .filter(h => h.getClientRects().length)
+  .map(h => { const c = h.cloneNode(true); c.querySelectorAll('.headerlink').forEach(a => a.remove());
+              return c.textContent.replace(/\\s+/g, ' ').trim(); })"""
+
+
+def _print_numbered(page, source: Path, html: Path, names: list[str], edition: Edition) -> tuple[bytes, list[str]]:
+    """Print until the contents list's page numbers are those on which the chapters start (twice,
+    unless the numbers change the length of the contents)."""
+    numbers: dict[str, int] = {}
+    for _ in range(3):
+        source.write_text(document(html, names, edition, numbers), encoding="utf-8")
+        page.goto(source.resolve().as_uri(), wait_until="load")
+        page.emulate_media(media="print")
+        options = {"format": "A4", "prefer_css_page_size": True, "print_background": True}
+        pdf = page.pdf(outline=True, tagged=True, **options)
+        found = _chapter_pages(pdf, names)
+        if found == numbers:
+            return pdf, page.evaluate(_HEADINGS)
+        numbers = found
+    raise PdfError("de paginanummers van de inhoud blijven verschuiven")
+
+
+def _chapter_pages(pdf: bytes, names: list[str]) -> dict[str, int]:
+    """The page (from 1) on which each chapter starts, from the PDF's named destinations."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(pdf))
+    # Chromium names them as PDF names, which pypdf gives with their leading slash
+    destinations = {str(key).lstrip("/"): value for key, value in reader.named_destinations.items()}
+    missing = [name for name in names if f"pagina-{name}" not in destinations]
+    if missing:
+        raise PdfError(f"geen bestemming in de PDF voor: {', '.join(missing)}")
+    return {name: reader.get_destination_page_number(destinations[f"pagina-{name}"]) + 1 for name in names}
+
+
+def _finished(pdf: bytes, headings: list[str], edition: Edition) -> bytes:
+    """The PDF with its bookmarks named after the headings, in order (left as Chromium wrote them
+    when their number differs from the headings'), and dated on the publication day (or 1 January
+    of the edition's year), not at the time of printing."""
+    from pypdf import PdfWriter
+    from pypdf.generic import NameObject, TextStringObject
+
+    quiet = logging.getLogger("pypdf")
+    level = quiet.level
+    quiet.setLevel(logging.ERROR)  # cloning Chromium's file warns of a trailer size it then corrects
+    try:
+        writer = PdfWriter(clone_from=io.BytesIO(pdf))
+    finally:
+        quiet.setLevel(level)
+    items = []
+    outlines = writer.root_object.get("/Outlines")
+    stack = [outlines.get_object().get("/First")] if outlines else []
+    while stack:  # depth first, in document order
+        item = stack.pop()
+        if item is None:
+            continue
+        node = item.get_object()
+        items.append(node)
+        stack += [node.get("/Next"), node.get("/First")]
+    if len(items) == len(headings):
+        for node, heading in zip(items, headings, strict=True):
+            node[NameObject("/Title")] = TextStringObject(heading)
     day = edition.params.publicatiedatum
     stamp = f"D:{day:%Y%m%d}000000+00'00'" if day else f"D:{edition.params.jaar}0101000000+00'00'"
+    writer.add_metadata({"/CreationDate": stamp, "/ModDate": stamp})
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
 
-    def fixed(found: re.Match[bytes]) -> bytes:
-        new = found.group(1) + stamp.encode() + b")"
-        return new if len(new) == len(found.group(0)) else found.group(0)
 
+def _reproducible(pdf: Path) -> None:
+    """The same inputs give the same file: the ids of the tagged PDF's table headers are numbered
+    in order (Chromium takes them from a DOM counter that differs between runs). Every
+    replacement has the same length, so the file's offsets stay valid."""
     numbers: dict[bytes, bytes] = {}
 
     def renumbered(found: re.Match[bytes]) -> bytes:
         return numbers.setdefault(found.group(0), b"node%08x" % len(numbers))
 
-    pdf.write_bytes(_NODE_ID.sub(renumbered, _PDF_DATE.sub(fixed, pdf.read_bytes())))
+    pdf.write_bytes(_NODE_ID.sub(renumbered, pdf.read_bytes()))

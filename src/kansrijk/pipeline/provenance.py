@@ -13,7 +13,7 @@ import subprocess
 from datetime import datetime
 from pathlib import Path, PurePath
 
-from kansrijk import myst
+from kansrijk import fmt, myst
 from kansrijk.myst import Myst
 from kansrijk.params import Edition
 from kansrijk.paths import ROOT
@@ -106,10 +106,10 @@ def page(provenance: dict) -> str:
         "## Onthullingscontrole",
         "",
         myst.render(
-            "Weggelaten omdat ze te klein zijn: {primary} getallen; weggelaten omdat ze anders terug te rekenen "
-            "zouden zijn: {secondary} getallen.",
-            primary=str(suppressed["primair_onderdrukt"]),
-            secondary=str(suppressed["secundair_onderdrukt"]),
+            "Weggelaten omdat ze te klein zijn: {primary}; weggelaten omdat ze anders terug te rekenen "
+            "zouden zijn: {secondary}.",
+            primary=fmt.aantal(suppressed["primair_onderdrukt"], "getal", "getallen"),
+            secondary=fmt.aantal(suppressed["secundair_onderdrukt"], "getal", "getallen"),
         ),
         "",
         "## Software",
