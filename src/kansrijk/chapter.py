@@ -86,6 +86,21 @@ class Chapter:
         return f"Bron: JGZ-registratie {e.gemeente} {e.jaar}{self._synthetic()}, bewerking Kansrijk."
 
     @property
+    def data_notice(self) -> str:
+        """What the edition's data are: the synthetic-data notice, or the registers."""
+        if self.edition.synthetisch:
+            return colophon.BANNER
+        return "Deze editie is gemaakt met registratiegegevens van de JGZ en de gemeente."
+
+    @property
+    def source_change(self) -> str:
+        """Both editions' registrations, for the chapter that compares them."""
+        e, before = self.edition, self.cijfers.previous
+        years = f"{before.jaar} en {e.jaar}" if before else str(e.jaar)
+        registers = "JGZ-registratie en inkomensstatistiek"
+        return f"Bron: {registers} {e.gemeente} {years}{self._synthetic()}, bewerking Kansrijk."
+
+    @property
     def source_poverty(self) -> str:
         e = self.edition
         return f"Bron: inkomensstatistiek {e.gemeente} {e.jaar}{self._synthetic()}, bewerking Kansrijk."

@@ -474,3 +474,49 @@ def choropleth(
 
 
 set_theme()
+
+
+def change_dots(changes: tuple, before: int, now: int) -> Drawn:
+    """Each compared figure in both years: an open dot for the previous year, a filled one for this
+    year, joined by a line; a figure whose change is significant is drawn in the accent colour."""
+    shown_changes = [ch for ch in changes if ch.previous.pct is not None or ch.current.pct is not None]
+    labels = [ch.label for ch in shown_changes]
+    wrapped = _wrap(labels)
+    fig, ax = plt.subplots(figsize=(WIDTH, _height(len(shown_changes), wrapped, extra=1.6)))
+    y = np.arange(len(shown_changes))
+    entries: list[Entry] = []
+    for i, ch in enumerate(shown_changes):
+        color = PALETTE[3] if ch.significant else NEUTRAL
+        a, b = ch.previous.pct, ch.current.pct
+        if a is not None and b is not None:
+            ax.plot([a, b], [i, i], color=color, linewidth=2)
+        if a is not None:
+            ax.plot(a, i, "o", markerfacecolor="white", markeredgecolor=color, markersize=8)
+        if b is not None:
+            ax.plot(b, i, "o", color=color, markersize=8)
+            label = show.pct(ch.current)
+            entries += list(label.entries)
+            ax.annotate(str(label), (max(v for v in (a, b) if v is not None), i), xytext=(8, 0),
+                        textcoords="offset points", va="center")  # fmt: skip
+    ax.set_yticks(y, wrapped)
+    ax.invert_yaxis()
+    top = max((v for ch in shown_changes for v in (ch.previous.pct, ch.current.pct) if v is not None), default=10)
+    _pct_room(ax, top)
+    ax.set_xlabel(_axis_label("% (open: vorige editie, gevuld: deze editie)", WRAP + 4))
+    fig.tight_layout()
+    open_dot = {"marker": "o", "color": "none", "markerfacecolor": "white", "markeredgecolor": NEUTRAL}
+    _legend_below(
+        fig,
+        [
+            Line2D([], [], label=str(before), **open_dot),
+            Line2D([], [], marker="o", color=NEUTRAL, linestyle="none", label=str(now)),
+            Line2D([], [], color=PALETTE[3], linewidth=2, label="aantoonbaar veranderd"),
+        ],
+    )
+    moved = [ch for ch in shown_changes if ch.significant]
+    if moved:
+        parts = [show.say("{} {}", ch.label, ch.direction) for ch in moved]
+        finding = show.say("Aantoonbaar veranderd: {}.", show.join(parts, "; "))
+    else:
+        finding = show.Shown("Geen van de kerncijfers is aantoonbaar veranderd.")
+    return Drawn(fig, tuple(entries), finding)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from kansrijk.analyses.profile import BALANCE, STACKING
 from kansrijk.labels import LEVELS
-from kansrijk.publication import Count, Publication, Rate, RateTable
+from kansrijk.publication import Count, Estimate, Publication, Rate, RateTable
 from kansrijk.schemas import EDUCATION, MIGRATION
 from kansrijk.show import Entry
 
@@ -45,6 +45,14 @@ class _Figures:
             return None
         self.entries.append(Entry(count.key, "waarde", float(count.value), 0, "kerncijfers.json", "kerncijfers", path))
         return count.value
+
+    def estimate(self, e: Estimate, name: str, path: str) -> float | None:
+        value = {"waarde": e.value, "laag": e.low, "hoog": e.high}[name]
+        if value is None:
+            return None
+        value = round(value, 1)
+        self.entries.append(Entry(e.key, name, value, 1, "kerncijfers.json", "kerncijfers", path))
+        return value
 
     def rate(self, rate: Rate, path: str) -> dict:
         return {name: self.field(rate, name, f"{path}.{name}") for name in ("n", "noemer", "pct", "ci_laag", "ci_hoog")}
@@ -109,7 +117,27 @@ def compute(c: Publication) -> tuple[dict, list[Entry]]:
         },
         "armoede": _poverty(c, f),
     }
+    if c.previous is not None:
+        figures["vergelijking"] = _comparison(c, f)
     return figures, f.entries
+
+
+def _comparison(c: Publication, f: _Figures) -> dict:
+    """``vergelijking``: the previous edition's slug, and per compared kerncijfers path the two
+    levels and their difference in points with its 95% Newcombe interval (``null`` when
+    suppressed)."""
+    differences = {}
+    for change in c.changes:
+        path = f"vergelijking.verschillen.{change.path}"
+        d = change.difference
+        differences[change.path] = {
+            "vorig": f.pct(change.previous, f"{path}.vorig"),
+            "nu": f.pct(change.current, f"{path}.nu"),
+            "verschil": f.estimate(d, "waarde", f"{path}.verschil") if d else None,
+            "ci_laag": f.estimate(d, "laag", f"{path}.ci_laag") if d else None,
+            "ci_hoog": f.estimate(d, "hoog", f"{path}.ci_hoog") if d else None,
+        }
+    return {"vorige_editie": c.previous.slug, "verschillen": differences}  # type: ignore[union-attr]
 
 
 def _poverty(c: Publication, f: _Figures) -> dict:

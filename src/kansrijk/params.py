@@ -41,6 +41,8 @@ class EditionParams(BaseModel):
     contact: Annotated[str, Field(strict=True)] | None = None
     publicatiedatum: date | None = None
     versie: Annotated[str, Field(strict=True)] | None = None
+    # The previous edition of the same municipality: a slug or a path (see kansrijk.previous).
+    vorige: Annotated[str, Field(strict=True)] | None = None
 
     @field_validator("gemeente")
     @classmethod
@@ -50,7 +52,7 @@ class EditionParams(BaseModel):
             raise ValueError(problem)
         return value.strip()
 
-    @field_validator("uitgever", "contact", "versie")
+    @field_validator("uitgever", "contact", "versie", "vorige")
     @classmethod
     def _printable_colophon(cls, value: str | None) -> str | None:
         """Printed in every page's footer: the same rules as a name, a little longer."""

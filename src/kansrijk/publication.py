@@ -200,6 +200,8 @@ class Publication:
     district_comparisons: dict[str, Comparison] = field(default_factory=dict)  # by wijk_code, at 125% of WSM
     suppressed: dict[str, int] = field(default_factory=dict)  # status -> how many values
     model: object = None  # the audit's view (forms of every key; no values): see disclosure.plan
+    previous: EditionInfo | None = None  # the previous edition of the municipality, when there is one
+    changes: tuple = ()  # kansrijk.analyses.change.Change: the headline figures against the previous edition
 
     def rate(self, key: str) -> Rate:
         return self.rates[key]
@@ -209,6 +211,10 @@ class Publication:
 
     def table(self, key: str) -> RateTable:
         return self.tables[key]
+
+    def previous_rates(self) -> dict[str, Rate]:
+        """The previous edition's compared rates, by their keys in this publication (``vorige.…``)."""
+        return {c.previous.key: c.previous for c in self.changes}
 
     def estimates(self) -> dict[str, Estimate]:
         """Every model-based figure, by key."""
@@ -222,4 +228,5 @@ class Publication:
             found += [self.stacking_test.statistic, self.stacking_test.cramers_v]
         for pair in self.pairs:
             found += [pair.phi, pair.odds_ratio]
+        found += [c.difference for c in self.changes if c.difference is not None]
         return {e.key: e for e in found}

@@ -488,3 +488,35 @@ def rounding_note(districts: RateTable) -> str:
     if step is None:
         return "In deze editie zijn de aantallen kinderen per wijk niet zichtbaar afgerond."
     return f"In deze editie zijn alle aantallen kinderen per wijk veelvouden van {step}: ze zijn vermoedelijk afgerond."
+
+
+def change_summary(changes: tuple, before: int) -> Shown:
+    """Which headline figures changed demonstrably since the previous edition ('gestegen' and
+    'gedaald' only for a change whose 95% interval excludes zero)."""
+    moved = [ch for ch in changes if ch.significant]
+    compared = [ch for ch in changes if ch.difference is not None]
+    if not compared:
+        return Shown(f"Geen van de kerncijfers is met {before} te vergelijken zonder de privacyregels te breken.")
+    if not moved:
+        return say(
+            "Geen van de {} vergeleken kerncijfers is aantoonbaar veranderd sinds {}; de verschillen vallen binnen "
+            "wat bij toeval te verwachten is.",
+            fmt.telwoord(len(compared)),
+            str(before),
+        )
+    parts = [
+        say(
+            "{} is {} van {} naar {} ({} procentpunt, 95%-interval {})",
+            fmt.lower_first(ch.label) if i else ch.label,
+            ch.direction,
+            show.pct(ch.previous, 1),
+            show.pct(ch.current, 1),
+            show.estimate(ch.difference, 1),
+            show.estimate_interval(ch.difference, 1),
+        )
+        for i, ch in enumerate(moved)
+    ]
+    rest = len(compared) - len(moved)
+    others = " De andere {} vergeleken kerncijfers zijn niet aantoonbaar veranderd."
+    tail = say(others, fmt.telwoord(rest)) if rest else ""
+    return say("Sinds {}: {}.{}", str(before), show.join(parts, "; "), tail)

@@ -226,3 +226,26 @@ def contract(name: str, caption: str, source: str) -> Table:
 def inputs(files: tuple[InputFile, ...], name: str, caption: str, source: str) -> Table:
     """The input files read, with their fingerprints (not their sizes: row counts are not published)."""
     return Table(name, caption, ["Bestand", "SHA-256 (begin)"], [[f.name, f.sha256[:16]] for f in files], source)
+
+
+def changes(c: Publication, name: str, caption: str, source: str) -> Table:
+    """Each compared figure in the previous and this edition, the difference in points with its
+    95% Newcombe interval, and whether it changed demonstrably."""
+    before, now = c.previous.jaar, c.edition.jaar  # type: ignore[union-attr]
+    return Table(
+        name,
+        caption,
+        ["Kerncijfer", str(before), str(now), "Verschil (procentpunt)", "95%-interval", "Verandering"],
+        [
+            [
+                change.label,
+                show.pct(change.previous, 1),
+                show.pct(change.current, 1),
+                show.estimate(change.difference, 1) if change.difference else show.DASH,
+                show.estimate_interval(change.difference, 1) if change.difference else show.DASH,
+                change.direction if change.difference else show.DASH,
+            ]
+            for change in c.changes
+        ],
+        source,
+    )

@@ -63,6 +63,8 @@ def _published_value(publication: Publication, entry: Entry) -> float | None:
         return rate.get(entry.field) if entry.field in ("n", "noemer", "pct", "ci_laag", "ci_hoog") else None
     if entry.key in publication.counts:
         return publication.counts[entry.key].value if entry.field == "waarde" else None
+    if (previous := publication.previous_rates().get(entry.key)) is not None:  # shown beside this edition's
+        return previous.get(entry.field) if entry.field in ("n", "noemer", "pct", "ci_laag", "ci_hoog") else None
     if entry.field == "verschil" and " - " in entry.key:
         a, b = (publication.rates.get(k) for k in entry.key.split(" - "))
         if a is None or b is None or a.pct is None or b.pct is None:

@@ -780,13 +780,21 @@ def plan(edition: Edition, data: EditionData) -> Publication:
     )
 
 
-def plan_to_file(param_file: Path, target: Path) -> None:
+def plan_to_file(param_file: Path, target: Path, previous: Path | None = None) -> None:
     """Plan an edition in a worker process and write the publication for its chapters and driver
-    (the plan of one edition then runs beside another's chapters)."""
+    (the plan of one edition then runs beside another's chapters). With ``previous`` (its
+    parameter file), the previous edition is planned under its own rules and compared."""
     import pickle
+    from dataclasses import replace
 
+    from kansrijk.analyses.change import changes
     from kansrijk.params import load_edition
     from kansrijk.validation import load_edition_data
 
     edition = load_edition(param_file)
-    target.write_bytes(pickle.dumps(plan(edition, load_edition_data(edition))))
+    publication = plan(edition, load_edition_data(edition))
+    if previous is not None:
+        before = load_edition(previous)
+        earlier = plan(before, load_edition_data(before))
+        publication = replace(publication, previous=earlier.edition, changes=changes(earlier, publication))
+    target.write_bytes(pickle.dumps(publication))

@@ -48,6 +48,20 @@ def toc_for(chapters: Path) -> Path:
     return own if own.is_file() else TOC
 
 
+CHANGE_CHAPTER = "ontwikkeling"  # present only when the edition has a previous one
+
+
+def edition_toc(toc: Path, source: Path, with_change: bool) -> Path:
+    """The edition's table of contents, in its source folder: the shared one, without the chapter
+    on what changed when there is no previous edition."""
+    spec = yaml.safe_load(toc.read_text(encoding="utf-8"))
+    if not with_change:
+        spec["chapters"] = [entry for entry in spec.get("chapters", []) if entry.get("file") != CHANGE_CHAPTER]
+    own = source / "_toc.yml"
+    own.write_text(yaml.safe_dump(spec, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return own
+
+
 def build_html(source: Path, output: Path, edition: Edition, toc: Path) -> Path:
     """Build ``source`` into ``output``; return the HTML folder. Warnings are errors."""
     config = source / "_config.yml"

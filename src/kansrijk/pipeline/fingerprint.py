@@ -38,9 +38,16 @@ def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def cache_key(edition: Edition, inputs: tuple[InputFile, ...], chapters: Path) -> str:
+def cache_key(
+    edition: Edition,
+    inputs: tuple[InputFile, ...],
+    chapters: Path,
+    previous: Edition | None = None,
+    previous_inputs: tuple[InputFile, ...] = (),
+) -> str:
     """One hash over the chapter templates, the package code and reference data, the book's
-    configuration, the parameters, the inputs and the dependency versions."""
+    configuration, the parameters, the inputs, the previous edition's parameters and inputs, and
+    the dependency versions."""
     parts: dict[str, object] = {
         "hoofdstukken": {str(p.relative_to(chapters)): _digest(p) for p in _files(chapters, "*")},
         "code": {str(p.relative_to(PACKAGE)): _digest(p) for p in _files(PACKAGE, "*.py")},
@@ -52,6 +59,8 @@ def cache_key(edition: Edition, inputs: tuple[InputFile, ...], chapters: Path) -
         "parameters": edition.params.model_dump(mode="json"),
         "grenzen": _digest(edition.boundaries) if edition.boundaries else None,
         "invoer": {f.name: f.sha256 for f in inputs},
+        "vorige": previous.params.model_dump(mode="json") if previous else None,
+        "vorige_invoer": {f.name: f.sha256 for f in previous_inputs},
         "versies": versions(),
         "root": str(ROOT),
         "pdf": chromium() is not None,  # a machine that gains Chromium makes the PDF edition

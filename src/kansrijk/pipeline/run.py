@@ -34,15 +34,16 @@ from kansrijk.landing import LANDING_KEYS, write_landing
 from kansrijk.params import Edition, load_edition, param_path
 from kansrijk.paths import BOOK, CHAPTERS
 from kansrijk.pipeline import provenance
-from kansrijk.pipeline.book import BookError, build_html, toc_for
+from kansrijk.pipeline.book import CHANGE_CHAPTER, BookError, build_html, edition_toc, toc_for
 from kansrijk.pipeline.execute import ChapterRun, run_chapter
 from kansrijk.pipeline.fingerprint import cache_key
 from kansrijk.pipeline.pdf import PdfError, chromium, pdf_name, print_pdf
 from kansrijk.pipeline.publish import keep_failed, publish
 from kansrijk.pipeline.workers import start_pool, stop_workers
 from kansrijk.pipeline.workspace import EditionBusyError, Workspace
+from kansrijk.previous import previous_edition
 from kansrijk.problems import InputError, Problem
-from kansrijk.validation import EditionData, load_edition_data
+from kansrijk.validation import load_edition_data
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT = 0, 1, 2
 EXIT_SIGNAL = {signal.SIGINT: 130, signal.SIGTERM: 143}
@@ -161,6 +162,9 @@ def build_edition(
             raise InputError([duplicate])
         edition = load_edition(ref)
         data = load_edition_data(edition)
+        previous = previous_edition(edition)
+        # the previous edition's inputs are validated too: their figures are compared on the page
+        previous_files = load_edition_data(previous).files if previous else ()
         _check_owner(edition, workspace)
     except InputError as error:
         return BuildResult(
@@ -171,7 +175,7 @@ def build_edition(
         )
     slug = edition.slug
     try:
-        key = cache_key(edition, data.files, options.chapters)
+        key = cache_key(edition, data.files, options.chapters, previous, previous_files)
         final = options.book / slug
         if not options.force and workspace.record(slug).get("cache_sleutel") == key and final.is_dir():
             workspace.note_unchanged(slug)
@@ -180,7 +184,7 @@ def build_edition(
             workspace.remove_stale(slug)
             stage = workspace.staging(slug)
             try:
-                return _build(edition, data, key, stage, options, progress, pool, workspace, stop, started)
+                return _build(edition, previous, key, stage, options, progress, pool, workspace, stop, started)
             finally:
                 shutil.rmtree(stage, ignore_errors=True)
     except EditionBusyError:
@@ -236,7 +240,7 @@ def _interrupted(slug: str, stop: _Stop, started: float) -> BuildResult:
 
 def _build(
     edition: Edition,
-    data: EditionData,
+    previous: Edition | None,
     key: str,
     stage: Path,
     options: BuildOptions,
@@ -263,9 +267,12 @@ def _build(
     # The chapters read a copy of the parameter file by its bare name: no local path of the
     # analyst appears in an executed notebook.
     shutil.copy2(edition.param_file, source / f"{slug}.yml")
-    pool.submit(plan_to_file, source / f"{slug}.yml", source / PUBLICATION_FILE).result()
+    before = previous.param_file if previous else None
+    pool.submit(plan_to_file, source / f"{slug}.yml", source / PUBLICATION_FILE, before).result()
     publication = pickle.loads((source / PUBLICATION_FILE).read_bytes())
-    templates = sorted(options.chapters.glob("*.ipynb"))
+    # the chapter on what changed is there only when there is a previous edition
+    toc = edition_toc(toc_for(options.chapters), source, with_change=previous is not None)
+    templates = [t for t in sorted(options.chapters.glob("*.ipynb")) if previous or t.stem != CHANGE_CHAPTER]
     start = datetime.now().astimezone()
     runs = _execute(templates, source, f"{slug}.yml", progress, pool, slug, stop)
     if stop.requested:
@@ -281,7 +288,7 @@ def _build(
     (source / "herkomst.md").write_text(provenance.page(record), encoding="utf-8")
     task = progress.add_task(f"{slug}: boek bouwen (Jupyter Book)", total=1)
     try:
-        html = pool.submit(build_html, source, stage / "uitvoer", edition, toc_for(options.chapters)).result()
+        html = pool.submit(build_html, source, stage / "uitvoer", edition, toc).result()
     except BookError as error:
         return BuildResult(slug, EXIT_FAILED, time.perf_counter() - started, f"Jupyter Book faalde:\n{error}")
     finally:
@@ -302,7 +309,6 @@ def _build(
     shutil.move(html, assembled / "html")
     notice = ""
     if chromium():
-        toc = toc_for(options.chapters)
         try:
             pool.submit(print_pdf, assembled / "html", edition, toc, assembled / pdf_name(edition)).result()
         except PdfError as error:
