@@ -177,7 +177,7 @@ def test_atlas_classes_around_the_municipal_mean():
 
 def test_dutch_number_formats():
     assert fmt.getal(13900) == "13.900" and fmt.getal(1234567.891, 2) == "1.234.567,89"
-    assert fmt.getal(14.26, 1) == "14,3"
+    assert fmt.getal(14.26, 1) == "14,3" and fmt.getal(-0.04, 1) == "0,0" and fmt.getal(-0.4) == "0"
     assert fmt.pct(17.96) == "18%" and fmt.pct(11.34, 1) == "11,3%"
     assert fmt.getal(None) == fmt.DASH and fmt.pct(float("nan")) == fmt.DASH
     assert fmt.interval(10.94, 11.73, 1) == "10,9–11,7%"

@@ -18,6 +18,8 @@ def getal(value: float | int | None, decimals: int = 0) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return DASH
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    if round(value, decimals) == 0:
+        value = 0  # -0.04 shown with one decimal is '0,0', not '-0,0'
     return format_decimal(value, format=pattern, locale=LOCALE)
 
 

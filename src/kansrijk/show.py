@@ -94,7 +94,9 @@ def estimate(e: Estimate, decimals: int = 2, name: str = "waarde") -> Shown:
 
 
 def estimate_interval(e: Estimate, decimals: int = 2) -> Shown:
-    return say("{}–{}", estimate(e, decimals, "laag"), estimate(e, decimals, "hoog"))
+    """'0,85–1,20'; 'tot' between the ends when one is negative ('-7,1 tot 1,1', not '-7,1–1,1')."""
+    separator = " tot " if (e.low is not None and e.low < 0) or (e.high is not None and e.high < 0) else "–"
+    return say("{}" + separator + "{}", estimate(e, decimals, "laag"), estimate(e, decimals, "hoog"))
 
 
 def p_value(e: Estimate) -> Shown:

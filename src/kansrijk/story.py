@@ -506,15 +506,15 @@ def change_summary(changes: tuple, before: int) -> Shown:
         )
     parts = [
         say(
-            "{} is {} van {} naar {} ({} procentpunt, 95%-interval {})",
-            fmt.lower_first(ch.label) if i else ch.label,
+            "“{}” is {} van {} naar {} ({} procentpunt, 95%-interval {})",
+            ch.label,
             ch.direction,
             show.pct(ch.previous, 1),
             show.pct(ch.current, 1),
             show.estimate(ch.difference, 1),
             show.estimate_interval(ch.difference, 1),
         )
-        for i, ch in enumerate(moved)
+        for ch in moved
     ]
     rest = len(compared) - len(moved)
     others = " De andere {} vergeleken kerncijfers zijn niet aantoonbaar veranderd."
