@@ -211,6 +211,7 @@ def run_chapters(param_file: Path, folder: Path, chapters: Path | None = None) -
     from kansrijk.disclosure.plan import plan
     from kansrijk.params import load_edition
     from kansrijk.paths import CHAPTERS
+    from kansrijk.pipeline.book import CHANGE_CHAPTER
     from kansrijk.validation import load_edition_data
 
     shutil.rmtree(folder, ignore_errors=True)  # a fresh folder, as a build's staging is
@@ -222,6 +223,8 @@ def run_chapters(param_file: Path, folder: Path, chapters: Path | None = None) -
     os.chdir(folder)
     try:
         for notebook in sorted((chapters or CHAPTERS).glob("*.ipynb")):
+            if notebook.stem == CHANGE_CHAPTER and publication.previous is None:
+                continue  # as the driver leaves it out of a first edition
             cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
             namespace: dict = {}
             for cell in cells:
