@@ -55,8 +55,12 @@ def edition_toc(toc: Path, source: Path, with_change: bool) -> Path:
     """The edition's table of contents, in its source folder: the shared one, without the chapter
     on what changed when there is no previous edition."""
     spec = yaml.safe_load(toc.read_text(encoding="utf-8"))
-    if not with_change:
-        spec["chapters"] = [entry for entry in spec.get("chapters", []) if entry.get("file") != CHANGE_CHAPTER]
+    if not with_change and "chapters" in spec:
+        chapters = [entry for entry in spec["chapters"] if entry.get("file") != CHANGE_CHAPTER]
+        if chapters:
+            spec["chapters"] = chapters
+        else:  # a book of its root page alone (Jupyter Book refuses an empty list)
+            del spec["chapters"]
     own = source / "_toc.yml"
     own.write_text(yaml.safe_dump(spec, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return own
