@@ -139,7 +139,7 @@ def print_pdf(html: Path, edition: Edition, toc: Path, out: Path) -> None:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=str(executable), args=["--headless", "--no-sandbox"])
             try:
-                pdf, headings = _print_numbered(browser.new_page(), source, html, names, edition)
+                pdf, headings = _print_numbered(browser, source, html, names, edition)
             finally:
                 browser.close()
     except Error as error:
@@ -157,19 +157,24 @@ _HEADINGS = """() => [...document.querySelectorAll('h1, h2, h3, h4, h5, h6')]
               return c.textContent.replace(/\\s+/g, ' ').trim(); })"""
 
 
-def _print_numbered(page, source: Path, html: Path, names: list[str], edition: Edition) -> tuple[bytes, list[str]]:
+def _print_numbered(browser, source: Path, html: Path, names: list[str], edition: Edition) -> tuple[bytes, list[str]]:
     """Print until the contents list's page numbers are those on which the chapters start (twice,
-    unless the numbers change the length of the contents)."""
+    unless the numbers change the length of the contents). Each print starts from a new page laid
+    out for print from the first, so that nothing of an earlier print's state reaches the file."""
     numbers: dict[str, int] = {}
     for _ in range(3):
         source.write_text(document(html, names, edition, numbers), encoding="utf-8")
-        page.goto(source.resolve().as_uri(), wait_until="load")
-        page.emulate_media(media="print")
-        options = {"format": "A4", "prefer_css_page_size": True, "print_background": True}
-        pdf = page.pdf(outline=True, tagged=True, **options)
-        found = _chapter_pages(pdf, names)
-        if found == numbers:
-            return pdf, page.evaluate(_HEADINGS)
+        page = browser.new_page()
+        try:
+            page.emulate_media(media="print")
+            page.goto(source.resolve().as_uri(), wait_until="load")
+            options = {"format": "A4", "prefer_css_page_size": True, "print_background": True}
+            pdf = page.pdf(outline=True, tagged=True, **options)
+            found = _chapter_pages(pdf, names)
+            if found == numbers:
+                return pdf, page.evaluate(_HEADINGS)
+        finally:
+            page.close()
         numbers = found
     raise PdfError("de paginanummers van de inhoud blijven verschuiven")
 
