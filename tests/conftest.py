@@ -33,7 +33,7 @@ def utrecht_book(tmp_path_factory) -> Path:
     from kansrijk.paths import PARAMS, SHARED_DATA
 
     folder = tmp_path_factory.mktemp("utrecht")
-    params = yaml.safe_load((PARAMS / "utrecht.yml").read_text(encoding="utf-8"))
+    params = yaml.safe_load((PARAMS / "utrecht-2019.yml").read_text(encoding="utf-8"))
     layer = SHARED_DATA / "cbs" / "wijken_2024.geojson"
     if layer.is_file():
         extract("GM0344", layer, folder / "grenzen.geojson")

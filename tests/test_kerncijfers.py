@@ -12,7 +12,7 @@ from kansrijk.validation import load_edition_data
 
 @pytest.fixture(scope="module")
 def publication():
-    edition = load_edition("utrecht")
+    edition = load_edition("utrecht-2019")
     return plan(edition, load_edition_data(edition))
 
 
@@ -23,7 +23,7 @@ def kc(publication) -> dict:
 
 def test_utrecht_and_enschede_publish_every_headline_figure(publication):
     """The large demo editions lose nothing of their headline figures to disclosure control."""
-    edition = load_edition("enschede")
+    edition = load_edition("enschede-2023")
     for pub in (publication, plan(edition, load_edition_data(edition))):
         figures = compute(pub)[0]
         k = figures["kinderen"]

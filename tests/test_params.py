@@ -71,10 +71,10 @@ def test_not_yaml(tmp_path):
 
 
 def test_slug_and_path_resolution(tmp_path):
-    assert param_path("utrecht") == PARAMS / "utrecht.yml"
+    assert param_path("utrecht-2019") == PARAMS / "utrecht-2019.yml"
     assert param_path(tmp_path / "x.yml") == tmp_path / "x.yml"
-    edition = load_edition("utrecht")
-    assert edition.data_dir == ROOT / "data" / "utrecht"  # relative to the repository root
+    edition = load_edition("utrecht-2019")
+    assert edition.data_dir == ROOT / "data" / "utrecht-2019"  # relative to the repository root
 
 
 def test_cli_reports_parameter_problems_with_exit_2(tmp_path, runner):

@@ -36,28 +36,28 @@ def test_district_facts_are_those_of_cbs(code):
 def test_enschede_has_its_own_profile():
     """Enschede borrows Utrecht's model but not its people: fewer highly educated parents, more
     child poverty, no atlas, Dutch Excel's separator and booleans."""
-    utrecht = pd.read_csv(DATA / "utrecht" / "kinderen.csv")
-    enschede = pd.read_csv(DATA / "enschede" / "kinderen.csv", sep=";")
+    utrecht = pd.read_csv(DATA / "utrecht-2019" / "kinderen.csv")
+    enschede = pd.read_csv(DATA / "enschede-2023" / "kinderen.csv", sep=";")
     assert enschede.opleiding_ouders.eq("hoog").mean() < utrecht.opleiding_ouders.eq("hoog").mean() - 0.1
     assert set(enschede.extra_aandacht) == {"ja", "nee"}
     rate = lambda a: a.tot_125_wsm.sum() / a.kinderen_0_5.sum()  # noqa: E731
-    assert rate(pd.read_csv(DATA / "enschede" / "armoede.csv", sep=";")) > rate(
-        pd.read_csv(DATA / "utrecht" / "armoede.csv")
+    assert rate(pd.read_csv(DATA / "enschede-2023" / "armoede.csv", sep=";")) > rate(
+        pd.read_csv(DATA / "utrecht-2019" / "armoede.csv")
     )
-    assert not (DATA / "enschede" / "atlas.csv").exists()
-    wijken = pd.read_csv(DATA / "enschede" / "wijken.csv", sep=";")
+    assert not (DATA / "enschede-2023" / "atlas.csv").exists()
+    wijken = pd.read_csv(DATA / "enschede-2023" / "wijken.csv", sep=";")
     assert len(wijken) == 10 and wijken.wijk_code.str.startswith("WK0153").all()
 
 
 def test_districts_are_utrechts_real_districts():
-    wijken = pd.read_csv(DATA / "utrecht" / "wijken.csv")
+    wijken = pd.read_csv(DATA / "utrecht-2019" / "wijken.csv")
     assert wijken.wijk_code.tolist() == [f"WK0344{i:02d}" for i in range(1, 11)]
     assert {"Overvecht", "Zuidwest", "Vleuten-De Meern", "Binnenstad"} <= set(wijken.wijk_naam)
 
 
 def test_children_follow_births_and_education_follows_cbs():
-    kinderen = pd.read_csv(DATA / "utrecht" / "kinderen.csv")
-    facts = pd.read_csv(FACTS_FILE).query("gemeentecode == 'GM0344'").set_index("wijk_code")
+    kinderen = pd.read_csv(DATA / "utrecht-2019" / "kinderen.csv")
+    facts = pd.read_csv(FACTS_FILE).query("gemeentecode == 'GM0344' and jaar == 2022").set_index("wijk_code")
     per_district = kinderen.wijk_code.value_counts()
     expected = facts.geboorten / facts.geboorten.sum() * len(kinderen)
     assert (per_district.reindex(expected.index) - expected).abs().max() <= 1

@@ -137,6 +137,13 @@ class Chapter:
                 self._record(part.entries, "tekst", "alinea")
         _display(myst.join([p if isinstance(p, Myst) else str(p) for p in parts], " "))
 
+    def bullets(self, items: list[Shown | str] | tuple[Shown | str, ...]) -> None:
+        """A bulleted list of texts that depend on the data (each escaped)."""
+        for item in items:
+            if isinstance(item, Shown):
+                self._record(item.entries, "tekst", "lijst")
+        _display(myst.bullets([str(item) for item in items]))
+
     def figure(self, drawn: Drawn, name: str, caption: str, alt: str, source: str) -> None:
         """Show a numbered figure with caption, source and alt text (saved beside the notebook).
         The alt text is the chapter's description followed by the figure's finding, so that a
@@ -343,7 +350,7 @@ def validation_summary(c: Publication) -> str:
     for f in c.edition.files:
         stem = f.name.rsplit(".", 1)[0]
         lines.append(f"  {f.name}: {rules.get(stem, 0)} regels gehaald, SHA-256 {f.sha256[:16]}…")
-    for column, key in (("opleiding_ouders", "opleiding"), ("migratieachtergrond", "migratieachtergrond")):
+    for column, key in (("opleiding_ouders", "opleiding"), (c.origin.column, c.origin.column)):
         share = c.rate(f"kinderen.{key}_aandeel.onbekend")
         shown = fmt.pct(share.pct, 1) if share.pct is not None else "niet te publiceren"
         lines.append(f"  {column} 'onbekend': {shown} van de kinderen")

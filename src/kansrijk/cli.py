@@ -24,7 +24,10 @@ err_console = make_console(stderr=True)
 EXIT_INPUT = 2
 
 EditionArg = Annotated[
-    str, typer.Argument(help="Editie: een naam (utrecht -> params/utrecht.yml) of een pad naar een parameterbestand.")
+    str,
+    typer.Argument(
+        help="Editie: een naam (utrecht-2019 -> params/utrecht-2019.yml) of een pad naar een parameterbestand."
+    ),
 ]
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from kansrijk.analyses.profile import BALANCE, STACKING
 from kansrijk.labels import LEVELS
 from kansrijk.publication import Count, Estimate, Publication, Rate, RateTable
-from kansrijk.schemas import EDUCATION, MIGRATION
+from kansrijk.schemas import EDUCATION
 from kansrijk.show import Entry
 
 STACKING_VARIANTS = ("stapeling_naar_opleiding", "stapeling_extra_aandacht", "stapeling_zonder_opleidingsfactor")
@@ -89,10 +89,10 @@ def compute(c: Publication) -> tuple[dict, list[Entry]]:
             "opleiding_onder_extra_aandacht": f.table(
                 c.table("kinderen.opleiding_onder_extra_aandacht"), "kinderen.opleiding_onder_extra_aandacht", EDUCATION
             ),
-            "extra_aandacht_naar_migratieachtergrond": {
-                mig: f.rate(r, f"kinderen.extra_aandacht_naar_migratieachtergrond.{mig}")
-                for mig, r in c.table("kinderen.extra_aandacht_naar_migratieachtergrond")
-                if mig in MIGRATION
+            f"extra_aandacht_naar_{c.origin.column}": {
+                cat: f.rate(r, f"{c.origin.rates_key}.{cat}")
+                for cat, r in c.table(c.origin.rates_key)
+                if cat in c.origin.categories
             },
             "top_risicofactoren": [
                 {

@@ -4,6 +4,13 @@ from __future__ import annotations
 
 EDUCATION = {"laag": "Laag", "midden": "Middelbaar", "hoog": "Hoog", "onbekend": "Onbekend"}
 MIGRATION = {"nederlands": "Nederlands", "westers": "Westers", "niet-westers": "Niet-westers", "onbekend": "Onbekend"}
+HERKOMST = {
+    "nederland": "Nederland",
+    "europa": "Europa (zonder Nederland)",
+    "buiten_europa": "Buiten Europa",
+    "onbekend": "Onbekend",
+}
+PROPER_NOUNS = frozenset({"Nederlands", "Nederland", "Europa"})
 BALANCE = {
     "geen_risicofactoren": "Geen risicofactoren",
     "risico_niet_gevolgd": "Risicofactoren, geen extra aandacht",
@@ -24,3 +31,8 @@ LEVELS = {
     "zeer_kwetsbaar": "Zeer kwetsbaar",
     "zeer_kwetsbaar_bovengrens": "Zeer kwetsbaar (bovengrens)",
 }
+
+
+def in_sentence(label: str) -> str:
+    """A label as it reads inside a sentence: 'laag', 'niet-westers', 'Nederlands', 'buiten Europa'."""
+    return label if label.split()[0] in PROPER_NOUNS else label[0].lower() + label[1:]

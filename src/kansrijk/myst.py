@@ -41,6 +41,11 @@ def join(parts: list[object], separator: str = "") -> Myst:
     return Myst(separator.join(escape(p) for p in parts))
 
 
+def bullets(items: list[object]) -> Myst:
+    """A bulleted list, each item escaped."""
+    return Myst("\n".join(f"- {escape(item)}" for item in items))
+
+
 def table(header: list[object], rows: list[list[object]], numeric: list[bool]) -> Myst:
     """A MyST table: every cell escaped, figures right-aligned, text left-aligned."""
     align = "|" + "|".join("---:" if is_number else ":---" for is_number in numeric) + "|"

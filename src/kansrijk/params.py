@@ -43,6 +43,8 @@ class EditionParams(BaseModel):
     versie: Annotated[str, Field(strict=True)] | None = None
     # The previous edition of the same municipality: a slug or a path (see kansrijk.previous).
     vorige: Annotated[str, Field(strict=True)] | None = None
+    # Districts CBS recoded since the previous edition: a CSV oude_code,nieuwe_code (a contract path).
+    wijk_koppeling: Annotated[str, Field(min_length=1, strict=True)] | None = None
 
     @field_validator("gemeente")
     @classmethod
@@ -103,7 +105,7 @@ def resolve_path(value: str) -> Path:
 
 
 def param_path(ref: str | Path) -> Path:
-    """A slug (``utrecht`` -> ``params/utrecht.yml``) or a path to a parameter file anywhere;
+    """A slug (``utrecht-2019`` -> ``params/utrecht-2019.yml``) or a path to a parameter file anywhere;
     a relative path is taken from the working directory, else from the repository root."""
     ref = Path(ref).expanduser()
     if ref.suffix not in (".yml", ".yaml") and len(ref.parts) == 1:

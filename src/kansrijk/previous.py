@@ -9,12 +9,14 @@ finding nothing when ``vorige`` is absent is not (a first edition has no previou
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from kansrijk import yamlfile
-from kansrijk.params import Edition, load_edition
+from kansrijk.params import Edition, load_edition, resolve_path
 from kansrijk.problems import InputError, Problem
 from kansrijk.text import slug_problem
+from kansrijk.validation import EditionData, InputFile, load_district_link, load_edition_data
 
 
 def _named(edition: Edition, ref: str) -> Path:
@@ -69,3 +71,44 @@ def previous_edition(edition: Edition) -> Edition | None:
         rule = f"de vorige editie moet van een eerder jaar zijn dan {edition.params.jaar} (is {previous.params.jaar})"
         raise InputError([Problem(file, "vorige", rule, 1, (), (ref,))])
     return previous
+
+
+@dataclass(frozen=True)
+class Previous:
+    """The previous edition with its validated inputs, and how districts map onto it."""
+
+    edition: Edition
+    data: EditionData
+    link: dict[str, str]  # this edition's district code -> the previous edition's, from wijk_koppeling
+    files: tuple[InputFile, ...]  # the previous edition's inputs and the link file: they enter the cache key
+
+
+def load_previous(edition: Edition, data: EditionData) -> Previous | None:
+    """The previous edition and its inputs, validated, with the parameter ``wijk_koppeling``;
+    ``None`` for a first edition."""
+    previous = previous_edition(edition)
+    if previous is None:
+        if edition.params.wijk_koppeling is not None:
+            rule = "er is geen vorige editie om de wijken aan te koppelen (zie 'vorige')"
+            raise InputError(
+                [Problem(str(edition.param_file), "wijk_koppeling", rule, 1, (), (edition.params.wijk_koppeling,))]
+            )
+        return None
+    before = load_edition_data(previous)
+    link, link_file = district_link(edition, before, data)
+    return Previous(previous, before, link, before.files + link_file)
+
+
+def district_link(edition: Edition, before: EditionData, data: EditionData) -> tuple[dict[str, str], tuple]:
+    """``wijk_koppeling``, validated against both editions' districts (empty when not given),
+    and the link file's fingerprint."""
+    ref = edition.params.wijk_koppeling
+    if ref is None:
+        return {}, ()
+    path = resolve_path(ref)
+    if not path.is_file():
+        raise InputError(
+            [Problem(str(edition.param_file), "wijk_koppeling", "het bestand bestaat niet", 1, (), (ref,))]
+        )
+    link, link_file = load_district_link(path, set(before.wijken["wijk_code"]), set(data.wijken["wijk_code"]))
+    return link, (link_file,)

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
+from kansrijk.origin import CLASSIFICATIONS, MIGRATIEACHTERGROND, Classification
+
 
 class Status(StrEnum):
     """Why a value is or is not published (the words ``cijfers.json`` uses)."""
@@ -177,10 +179,15 @@ class EditionInfo:
     min_noemer: int
     boundaries: Path | None
     files: tuple[InputFile, ...]
+    origin: str = MIGRATIEACHTERGROND.column  # the column of its origin classification
 
     @property
     def title(self) -> str:
         return f"{self.gemeente} {self.jaar}"
+
+    @property
+    def classification(self) -> Classification:
+        return CLASSIFICATIONS[self.origin]
 
 
 @dataclass(frozen=True)
@@ -202,6 +209,12 @@ class Publication:
     model: object = None  # the audit's view (forms of every key; no values): see disclosure.plan
     previous: EditionInfo | None = None  # the previous edition of the municipality, when there is one
     changes: tuple = ()  # kansrijk.analyses.change.Change: the headline figures against the previous edition
+    comparability: tuple[str, ...] = ()  # what is not compared with the previous edition, and why (plain text)
+
+    @property
+    def origin(self) -> Classification:
+        """The edition's origin classification: migratieachtergrond or herkomst."""
+        return self.edition.classification
 
     def rate(self, key: str) -> Rate:
         return self.rates[key]
@@ -211,6 +224,16 @@ class Publication:
 
     def table(self, key: str) -> RateTable:
         return self.tables[key]
+
+    @property
+    def headline_changes(self) -> tuple:
+        """The changes of the municipality's headline figures."""
+        return tuple(ch for ch in self.changes if ch.district is None)
+
+    @property
+    def district_changes(self) -> tuple:
+        """The changes of child poverty per comparable district."""
+        return tuple(ch for ch in self.changes if ch.district is not None)
 
     def previous_rates(self) -> dict[str, Rate]:
         """The previous edition's compared rates, by their keys in this publication (``vorige.…``)."""

@@ -15,10 +15,10 @@ import pandas as pd
 import pandera.pandas as pa
 
 from kansrijk.catalogue import load_catalogue
+from kansrijk.origin import CLASSIFICATIONS, MIGRATIEACHTERGROND, Classification
 from kansrijk.text import MAX_NAME, name_problem
 
 EDUCATION = ("laag", "midden", "hoog", "onbekend")
-MIGRATION = ("nederlands", "westers", "niet-westers", "onbekend")
 TRUE_WORDS = frozenset({"1", "true", "ja"})
 FALSE_WORDS = frozenset({"0", "false", "nee"})
 
@@ -144,11 +144,36 @@ def wijken_spec() -> TableSpec:
     )
 
 
+def wijk_koppeling_spec(stem: str, old_codes: Collection[str], new_codes: Collection[str]) -> TableSpec:
+    """The parameter ``wijk_koppeling``: districts CBS recoded since the previous edition, one to
+    one (a merged or split district has no figure of its own to compare)."""
+    return _spec(
+        stem,
+        True,
+        {
+            "oude_code": (
+                "text",
+                _text(_wijk_code_check(), *_exists_in(old_codes, "wijken.csv van de vorige editie"), unique=True),
+            ),
+            "nieuwe_code": (
+                "text",
+                _text(_wijk_code_check(), *_exists_in(new_codes, "wijken.csv van deze editie"), unique=True),
+            ),
+        },
+        needs_rows=True,
+    )
+
+
 def _wijk_code_check() -> pa.Check:
     return pa.Check.str_matches(WIJK_CODE, error="moet een CBS-wijkcode zijn: 'WK' gevolgd door 6 cijfers")
 
 
-def kinderen_spec(wijk_codes: Collection[str] | None = None, with_factors: Collection[str] | None = None) -> TableSpec:
+def kinderen_spec(
+    wijk_codes: Collection[str] | None = None,
+    with_factors: Collection[str] | None = None,
+    origin: Classification = MIGRATIEACHTERGROND,
+) -> TableSpec:
+    """``kinderen.csv``, with the column of its origin classification (migratieachtergrond or herkomst)."""
     rules = [
         RowRule(
             "uit_balans mag alleen waar zijn als extra_aandacht waar is",
@@ -176,7 +201,7 @@ def kinderen_spec(wijk_codes: Collection[str] | None = None, with_factors: Colle
             "leeftijd": ("int", _text(_isin(["0", "1", "2"], "moet een leeftijd in voltooide jaren zijn"))),
             "wijk_code": ("text", _text(_wijk_code_check(), *_exists_in(wijk_codes, "wijken.csv"))),
             "opleiding_ouders": ("category", _text(_isin(EDUCATION, "moet een van deze waarden zijn"))),
-            "migratieachtergrond": ("category", _text(_isin(MIGRATION, "moet een van deze waarden zijn"))),
+            origin.column: ("category", _text(_isin(origin.categories, "moet een van deze waarden zijn"))),
             "extra_aandacht": ("bool", _text(boolean)),
             "uit_balans": ("bool", _text(boolean)),
         },
@@ -257,7 +282,7 @@ def parse(frame: pd.DataFrame, spec: TableSpec) -> pd.DataFrame:
         elif kind == "bool":
             typed[name] = _truthy(values).astype(bool)
         elif kind == "category":
-            categories = EDUCATION if name == "opleiding_ouders" else MIGRATION
+            categories = EDUCATION if name == "opleiding_ouders" else CLASSIFICATIONS[name].categories
             typed[name] = pd.Categorical(values, categories=categories, ordered=name == "opleiding_ouders")
         else:
             typed[name] = values

@@ -12,6 +12,7 @@ import math
 from statistics import median
 
 from kansrijk import fmt, show
+from kansrijk.origin import MIGRATIEACHTERGROND, Classification
 from kansrijk.publication import Atlas, ChiSquare, Estimate, Pair, Rate, RateTable, Regression
 from kansrijk.show import Shown, say
 
@@ -87,12 +88,13 @@ def composition_paradox(rates: RateTable, composition: RateTable, shares: RateTa
     return say("{}.", text)
 
 
-def migration_gap(migration: RateTable, education: RateTable) -> Shown:
-    """Non-western against Dutch background, and that gap against the education gap."""
-    nw, nl = migration["niet-westers"], migration["nederlands"]
+def migration_gap(migration: RateTable, education: RateTable, origin: Classification = MIGRATIEACHTERGROND) -> Shown:
+    """The contrasted origin group (niet-westers, buiten Europa) against the Dutch one, and that
+    gap against the education gap."""
+    nw, nl = migration[origin.contrast], migration[origin.reference]
     low, high = education["laag"], education["hoog"]
     if not all(r.published for r in (nw, nl, low, high)):
-        return Shown(UNPUBLISHABLE.format("migratieachtergrond"))
+        return Shown(UNPUBLISHABLE.format(origin.name))
     # compared as shown (in whole points), so that the words agree with the numbers beside them
     gap_migration = abs(show.whole_points(nw.pct) - show.whole_points(nl.pct))
     gap_education = abs(show.whole_points(low.pct) - show.whole_points(high.pct))
@@ -101,11 +103,12 @@ def migration_gap(migration: RateTable, education: RateTable) -> Shown:
     else:
         relation = "kleiner dan" if gap_migration < gap_education else "groter dan"
     return say(
-        "Kinderen met een niet-westerse migratieachtergrond worden {} met extra aandacht gevolgd ({}) dan kinderen "
-        "met een Nederlandse achtergrond ({}). Dat verschil ({} procentpunten) is {} het verschil tussen "
-        "kinderen van laag- en hoogopgeleide ouders ({} procentpunten).",
+        "{} worden {} met extra aandacht gevolgd ({}) dan {} ({}). Dat verschil ({} procentpunten) is {} het "
+        "verschil tussen kinderen van laag- en hoogopgeleide ouders ({} procentpunten).",
+        Shown(origin.contrast_phrase),
         more_or_less(differs(nw, nl)),
         show.pct(nw),
+        Shown(origin.reference_phrase),
         show.pct(nl),
         show.difference(nw, nl),
         relation,
@@ -224,21 +227,24 @@ def quoted(label: str) -> str:
     return f"‘{fmt.lower_first(label)}’"
 
 
-def model_sentence(model: Regression | None) -> Shown:
-    """The adjusted odds ratios for non-western background and low education, compared."""
+def model_sentence(model: Regression | None, origin: Classification = MIGRATIEACHTERGROND) -> Shown:
+    """The adjusted odds ratios for the contrasted origin group and low education, compared."""
     if model is None:
         return Shown("Met de gegevens van deze editie is het model niet te schatten (te weinig kinderen in een groep).")
     terms = dict(model.terms)
     low = next((e for label, e in terms.items() if label.startswith("Opleiding ouders: laag")), None)
-    nw = next((e for label, e in terms.items() if label.startswith("Migratieachtergrond: niet-westers")), None)
+    contrast = f"{origin.name.capitalize()}: {origin.in_sentence(origin.contrast)} "
+    nw = next((e for label, e in terms.items() if label.startswith(contrast)), None)
     if low is None or nw is None:
         return Shown("De groepen die de tekst vergelijkt, zijn in deze editie te klein om in het model te vergelijken.")
     smaller = abs(math.log(nw.value)) < abs(math.log(low.value))
     sentence = say(
-        "Rekening houdend met de andere kenmerken is de odds ratio voor een niet-westerse migratieachtergrond {} en "
-        "voor laagopgeleide ouders {}: de samenhang met migratieachtergrond is {} dan die met opleiding.",
+        "Rekening houdend met de andere kenmerken is de odds ratio voor {} {} en voor laagopgeleide ouders {}: de "
+        "samenhang met {} is {} dan die met opleiding.",
+        Shown(origin.contrast_phrase.removeprefix("Kinderen met ")),
         show.estimate(nw, 2),
         show.estimate(low, 2),
+        Shown(origin.name),
         "kleiner" if smaller else "groter",
     )
     if model.n:
@@ -460,17 +466,17 @@ def district_comparison(comparisons: dict, districts: RateTable) -> Shown:
     )
 
 
-def interaction(model: Regression | None) -> Shown:
+def interaction(model: Regression | None, origin: Classification = MIGRATIEACHTERGROND) -> Shown:
     if model is None or model.interaction is None:
         return Shown(
-            "Of de samenhang met opleiding verschilt naar migratieachtergrond (interactie), is met deze gegevens niet "
+            f"Of de samenhang met opleiding verschilt naar {origin.name} (interactie), is met deze gegevens niet "
             "te toetsen."
         )
     verdict = "wel" if model.interaction.p < ALPHA else "niet"
     return say(
-        "De samenhang met opleiding verschilt {} aantoonbaar naar migratieachtergrond (interactie: likelihood-ratio-"
-        "toets, {}).",
+        "De samenhang met opleiding verschilt {} aantoonbaar naar {} (interactie: likelihood-ratio-toets, {}).",
         verdict,
+        Shown(origin.name),
         _chi_square(model.interaction, model.interaction_dof),
     )
 
@@ -520,3 +526,22 @@ def change_summary(changes: tuple, before: int) -> Shown:
     others = " De andere {} vergeleken kerncijfers zijn niet aantoonbaar veranderd."
     tail = say(others, fmt.telwoord(rest)) if rest else ""
     return say("Sinds {}: {}.{}", str(before), show.join(parts, "; "), tail)
+
+
+def district_change_summary(changes: tuple, before: int) -> Shown:
+    """In which compared districts child poverty changed demonstrably since the previous edition."""
+    compared = [ch for ch in changes if ch.difference is not None]
+    if not compared:
+        return Shown(f"Geen wijk is met {before} te vergelijken zonder de privacyregels te breken.")
+    words = {d: [ch.label for ch in compared if ch.significant and ch.direction == d] for d in ("gestegen", "gedaald")}
+    parts = [f"{direction} in {fmt.enumeration(names)}" for direction, names in words.items() if names]
+    moved = sum(len(names) for names in words.values())
+    if not parts:
+        return say(
+            "In geen van de {} vergeleken wijken is het aandeel kinderen in armoede aantoonbaar veranderd sinds {}.",
+            fmt.telwoord(len(compared)),
+            str(before),
+        )
+    rest = len(compared) - moved
+    tail = f"; in de andere {fmt.telwoord(rest)} vergeleken wijken niet" if rest else ""
+    return Shown(f"Sinds {before} is het aandeel kinderen in armoede aantoonbaar {', en '.join(parts)}{tail}.")

@@ -228,14 +228,14 @@ def inputs(files: tuple[InputFile, ...], name: str, caption: str, source: str) -
     return Table(name, caption, ["Bestand", "SHA-256 (begin)"], [[f.name, f.sha256[:16]] for f in files], source)
 
 
-def changes(c: Publication, name: str, caption: str, source: str) -> Table:
+def changes(c: Publication, compared: tuple, first: str, name: str, caption: str, source: str) -> Table:
     """Each compared figure in the previous and this edition, the difference in points with its
-    95% Newcombe interval, and whether it changed demonstrably."""
+    95% Newcombe interval, and whether it changed demonstrably; ``first`` heads the labels."""
     before, now = c.previous.jaar, c.edition.jaar  # type: ignore[union-attr]
     return Table(
         name,
         caption,
-        ["Kerncijfer", str(before), str(now), "Verschil (procentpunt)", "95%-interval", "Verandering"],
+        [first, str(before), str(now), "Verschil (procentpunt)", "95%-interval", "Verandering"],
         [
             [
                 change.label,
@@ -245,7 +245,7 @@ def changes(c: Publication, name: str, caption: str, source: str) -> Table:
                 show.estimate_interval(change.difference, 1) if change.difference else show.DASH,
                 change.direction if change.difference else show.DASH,
             ]
-            for change in c.changes
+            for change in compared
         ],
         source,
     )

@@ -10,6 +10,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from kansrijk import boundaries, schemas
+from kansrijk.origin import CLASSIFICATIONS, MIGRATIEACHTERGROND, Classification, classification_of
 from kansrijk.params import Edition
 from kansrijk.problems import InputError, Problem
 from kansrijk.reader import locate, read_table
@@ -42,6 +43,7 @@ class EditionData:
     armoede: pd.DataFrame
     atlas: pd.DataFrame | None
     files: tuple[InputFile, ...]
+    origin: Classification = MIGRATIEACHTERGROND
 
 
 def sha256(path: Path) -> str:
@@ -136,9 +138,19 @@ def load_inputs(folder: Path) -> EditionData:
     atlas = _read(folder, schemas.atlas_spec(), problems)
 
     wijk_codes = _keys(wijken, "wijk_code")
+    origin = classification_of(kinderen[1].columns if kinderen is not None else ())
+    if kinderen is not None and set(CLASSIFICATIONS) <= set(kinderen[1].columns):
+        problems.append(
+            Problem(
+                "kinderen.csv",
+                " + ".join(CLASSIFICATIONS),
+                "geef migratieachtergrond (de indeling tot 2022) of herkomst (sinds 2022), niet allebei",
+            )
+        )
+        kinderen = None  # its other rules would report the same two columns again
     specs = {
         "wijken": (wijken, schemas.wijken_spec()),
-        "kinderen": (kinderen, schemas.kinderen_spec(wijk_codes, _keys(factoren, "kind_id"))),
+        "kinderen": (kinderen, schemas.kinderen_spec(wijk_codes, _keys(factoren, "kind_id"), origin)),
         "risicofactoren": (factoren, schemas.risicofactoren_spec(_keys(kinderen, "kind_id"))),
         "armoede": (armoede, schemas.armoede_spec(wijk_codes)),
         "atlas": (atlas, schemas.atlas_spec(wijk_codes)),
@@ -163,6 +175,7 @@ def load_inputs(folder: Path) -> EditionData:
         armoede=typed["armoede"],
         atlas=typed.get("atlas"),
         files=files,
+        origin=origin,
     )
 
 
@@ -174,3 +187,15 @@ def load_edition_data(edition: Edition) -> EditionData:
     ):
         raise InputError(problems)
     return data
+
+
+def load_district_link(path: Path, old_codes: set[str], new_codes: set[str]) -> tuple[dict[str, str], InputFile]:
+    """The parameter ``wijk_koppeling``: new district code -> old code, validated against both
+    editions' districts, and the file's fingerprint."""
+    spec = schemas.wijk_koppeling_spec(path.stem, old_codes, new_codes)
+    frame = read_table(path, list(spec.columns))
+    if problems := check_table(frame, spec):
+        raise InputError(problems)
+    typed = schemas.parse(frame, spec)
+    link = dict(zip(typed["nieuwe_code"], typed["oude_code"], strict=True))
+    return link, InputFile(path.name, path, len(frame), frame.shape[1], sha256(path))

@@ -45,6 +45,12 @@ class Change:
     difference: Estimate | None  # value = current - previous, in points; low/high: the interval
 
     @property
+    def district(self) -> str | None:
+        """The district's code for child poverty per district, else ``None``."""
+        parts = self.path.split(".")
+        return parts[2] if parts[:2] == ["armoede", "wijken"] else None
+
+    @property
     def significant(self) -> bool:
         d = self.difference
         return d is not None and d.low is not None and d.high is not None and (d.low > 0 or d.high < 0)
@@ -67,11 +73,78 @@ def _as_previous(rate: Rate) -> Rate:
     return replace(rate, key=PREVIOUS + rate.key)
 
 
-def changes(previous: Publication, current: Publication) -> tuple[Change, ...]:
-    """The compared figures that both editions have (a figure missing in either is left out)."""
+def compared(previous: Publication, current: Publication) -> list[tuple[str, str, str]]:
+    """The headline figures to compare: :data:`COMPARED`, and extra attention per origin group when
+    both editions use the same classification (its groups differ from the other's)."""
+    found = list(COMPARED)
+    origin = current.origin
+    if previous.origin == origin:
+        found += [
+            (
+                f"{origin.rates_key}.{g}",
+                f"{origin.rates_key}.{g}.pct",
+                f"Extra aandacht, {origin.name} {origin.in_sentence(g)}",
+            )
+            for g in origin.categories
+            if g != "onbekend"
+        ]
+    return found
+
+
+def district_pairs(
+    previous: Publication, current: Publication, link: dict[str, str]
+) -> tuple[list[tuple[str, str]], list[str]]:
+    """The districts to compare, as (code now, code before), and a note for each district that is
+    not compared. A district is compared when its code and name are the same in both editions, or
+    when ``wijk_koppeling`` (``link``: code now -> code before) links it."""
+    before, now = previous.districts, current.districts
+    then, year = previous.edition.jaar, current.edition.jaar
+    linked = set(link.values())
+    pairs, notes = [], []
+    for code, name in now.items():
+        if code in link:
+            pairs.append((code, link[code]))
+        elif code in before and code not in linked and before[code] == name:
+            pairs.append((code, code))
+        elif code in before and code not in linked:
+            notes.append(
+                f"{name} ({code}) is niet vergeleken: de wijk met deze code heette in {then} ‘{before[code]}’, "
+                "en een andere naam kan een andere begrenzing betekenen (noem haar in wijk_koppeling als het "
+                "dezelfde wijk is)."
+            )
+        else:
+            notes.append(f"{name} ({code}) is niet vergeleken: deze wijkcode bestond in {then} niet.")
+    for code, name in before.items():
+        if code not in now and code not in linked:
+            notes.append(f"{name} ({code}) uit {then} bestaat in {year} niet meer onder deze code.")
+    return pairs, notes
+
+
+def comparability(previous: Publication, current: Publication, link: dict[str, str]) -> tuple[str, ...]:
+    """What is not compared, and why: another origin classification, districts CBS recoded or renamed."""
+    notes = []
+    if previous.origin != current.origin:
+        notes.append(
+            f"Extra aandacht naar herkomst is niet vergeleken: {previous.edition.jaar} deelt in naar "
+            f"{previous.origin.name}, {current.edition.jaar} naar {current.origin.name}, en de groepen van die twee "
+            "CBS-indelingen zijn niet dezelfde."
+        )
+    notes += district_pairs(previous, current, link)[1]
+    return tuple(notes)
+
+
+def changes(previous: Publication, current: Publication, link: dict[str, str] | None = None) -> tuple[Change, ...]:
+    """The compared figures that both editions have (a figure missing in either is left out), then
+    child poverty per comparable district."""
+    pairs = [(key, key, path, label) for key, path, label in compared(previous, current)]
+    for code, old in district_pairs(previous, current, link or {})[0]:
+        pairs.append(
+            (f"armoede.wijken.{old}.pct_125", f"armoede.wijken.{code}.pct_125", f"armoede.wijken.{code}.pct_125",
+             current.districts[code])
+        )  # fmt: skip
     found = []
-    for key, path, label in COMPARED:
-        before, now = previous.rates.get(key), current.rates.get(key)
+    for key_before, key_now, path, label in pairs:
+        before, now = previous.rates.get(key_before), current.rates.get(key_now)
         if before is None or now is None:
             continue
         difference = None

@@ -9,7 +9,7 @@ import pandas as pd
 
 from kansrijk.analyses import factors, poverty, profile, rates, stacking
 from kansrijk.catalogue import Catalogue, load_catalogue
-from kansrijk.schemas import EDUCATION, MIGRATION
+from kansrijk.schemas import EDUCATION
 from kansrijk.validation import EditionData
 
 EDUCATION_FACTOR = "lage_opleiding"  # a risk factor that is also the grouping variable
@@ -46,8 +46,9 @@ class Analysis:
         return rates.rate_table(self.data.kinderen, "opleiding_ouders", "extra_aandacht", EDUCATION)
 
     @cached_property
-    def by_migration(self) -> pd.DataFrame:
-        return rates.rate_table(self.data.kinderen, "migratieachtergrond", "extra_aandacht", MIGRATION)
+    def by_origin(self) -> pd.DataFrame:
+        origin = self.data.origin
+        return rates.rate_table(self.data.kinderen, origin.column, "extra_aandacht", origin.categories)
 
     @cached_property
     def levels(self) -> dict[str, int]:

@@ -1,4 +1,4 @@
-"""Logistic regression of extra attention on education, migration background and age."""
+"""Logistic regression of extra attention on education, origin (migration background or herkomst) and age."""
 
 from __future__ import annotations
 
@@ -12,9 +12,12 @@ import statsmodels.formula.api as smf
 from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationWarning
 
 from kansrijk import labels
+from kansrijk.origin import CLASSIFICATIONS
 
-VARIABLES = {"opleiding_ouders": ("Opleiding ouders", labels.EDUCATION), "migratieachtergrond": (
-    "Migratieachtergrond", labels.MIGRATION)}  # fmt: skip
+VARIABLES = {
+    "opleiding_ouders": ("Opleiding ouders", labels.EDUCATION),
+    **{c.column: (c.name.capitalize(), c.labels) for c in CLASSIFICATIONS.values()},
+}
 OTHER = "overig"
 _TERM = re.compile(r"^C\((?P<var>\w+), Treatment\('(?P<ref>[^']*)'\)\)\[T\.(?P<level>.*)\]$")
 
@@ -84,16 +87,12 @@ def term_label(term: str) -> str:
     name, level_labels = VARIABLES[match["var"]]
     level = level_labels.get(match["level"], match["level"].capitalize())
     reference = level_labels.get(match["ref"], match["ref"].capitalize())
-    return f"{name}: {_in_sentence(level)} (t.o.v. {_in_sentence(reference)})"
+    return f"{name}: {labels.in_sentence(level)} (t.o.v. {labels.in_sentence(reference)})"
 
 
 def category_label(variable: str, level: str) -> str:
     """A category as it reads inside a label: 'laag', 'Nederlands', 'overig'."""
-    return _in_sentence(VARIABLES[variable][1].get(level, level.capitalize()))
-
-
-def _in_sentence(label: str) -> str:
-    return label if label == "Nederlands" else label.lower()
+    return labels.in_sentence(VARIABLES[variable][1].get(level, level.capitalize()))
 
 
 def odds_ratio_table(model) -> pd.DataFrame:
@@ -131,7 +130,7 @@ def adjusted_proportions(fit: LogitResult, frame: pd.DataFrame, references: dict
 def interaction_test(
     main: LogitResult, frame: pd.DataFrame, references: dict[str, str]
 ) -> tuple[float, int, float] | None:
-    """Likelihood-ratio test of education × migration background against the fitted model
+    """Likelihood-ratio test of education × origin against the fitted model
     without it (``main``, on the same ``frame``): (statistic, degrees of freedom, p); ``None``
     when the model with the interaction cannot be fitted."""
     from scipy.stats import chi2

@@ -7,10 +7,10 @@ linear form over them.
   × number of risk factors and of domains *without* the education factor (0-3 and 4 or more;
   0, 1 and 2 or more) × whether the child has the education factor, alone in its domain or not
   × for a family out of balance, whether a factor is urgent (ja, deels, nee);
-- migration background × extra attention.
+- origin (migration background or herkomst) × extra attention.
 
 The two blocks agree on how many children are followed and how many are not. No published
-number depends on education and migration background together, so any two such tables with
+number depends on education and origin together, so any two such tables with
 that margin in common come from some children (a transportation problem is always solvable):
 the split loses nothing and keeps the integer programs small. Every children's count the book
 shows is a sum of cells, so margins, totals and shares across all tables relate exactly as they
@@ -36,7 +36,8 @@ import pandas as pd
 from kansrijk.analyses.edition import EDUCATION_FACTOR
 from kansrijk.catalogue import Catalogue
 from kansrijk.disclosure.audit import Fact, System
-from kansrijk.schemas import EDUCATION, MIGRATION
+from kansrijk.origin import Classification
+from kansrijk.schemas import EDUCATION
 
 CARE = ("geen", "in_balans", "uit_balans")
 MOST_FACTORS = 4  # 0, 1, 2, 3 and '4 or more'
@@ -87,12 +88,15 @@ def _cells() -> pd.DataFrame:
 
 
 class Children:
-    """The children's universe: its cells, the migration block, the factor unknowns, and a form
+    """The children's universe: its cells, the origin block, the factor unknowns, and a form
     for any selection."""
 
-    def __init__(self, catalogue: Catalogue) -> None:
+    def __init__(self, catalogue: Catalogue, origin: Classification) -> None:
         self.cells = _cells()
-        self.origins = pd.DataFrame(list(itertools.product(MIGRATION, (False, True))), columns=["migratie", "gevolgd"])
+        self.origin_column = origin.column
+        self.origins = pd.DataFrame(
+            list(itertools.product(origin.categories, (False, True))), columns=["herkomst", "gevolgd"]
+        )
         self.codes = catalogue.codes
         self.urgency = catalogue.factors["urgent"]
         self.domains = catalogue.domain_of()
@@ -116,7 +120,7 @@ class Children:
         return form
 
     def origin(self, select: Callable[[pd.DataFrame], pd.Series]) -> np.ndarray:
-        """The form counting the children of the migration block that ``select`` picks."""
+        """The form counting the children of the origin block that ``select`` picks."""
         form = self._zeros()
         form[self.n_cells : self._factors] = select(self.origins).to_numpy(dtype=float)
         return form
@@ -200,9 +204,7 @@ class Children:
         cells = np.array([counts.get(key, 0) for key in keys], dtype=float)
         if cells.sum() != len(kinderen):
             raise ValueError("a child falls outside the model's cells (the contract's rules were not enforced)")
-        origins = pd.DataFrame(
-            {"migratie": kinderen["migratieachtergrond"].astype(str).to_numpy(), "gevolgd": followed}
-        )
+        origins = pd.DataFrame({"herkomst": kinderen[self.origin_column].astype(str).to_numpy(), "gevolgd": followed})
         origin_counts = origins.value_counts()
         in_origins = [origin_counts.get(key, 0) for key in self.origins.itertuples(index=False, name=None)]
         factors = present.sum(axis=0)

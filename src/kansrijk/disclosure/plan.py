@@ -58,7 +58,7 @@ from kansrijk.publication import (
     Regression,
     Status,
 )
-from kansrijk.schemas import EDUCATION, MIGRATION
+from kansrijk.schemas import EDUCATION
 from kansrijk.validation import EditionData
 
 HEADLINES = ("kinderen.n", "kinderen.extra_aandacht.n", "armoede.kinderen_0_5", "armoede.tot_125", "armoede.tot_105")
@@ -213,24 +213,24 @@ def _children(reg: Registry, a: Analysis, c: Children) -> None:
     reg.table("kinderen.opleiding_onder_extra_aandacht", composition, labels.EDUCATION)
 
     rates, shares = {}, {}
-    table = a.by_migration
-    for cat in MIGRATION:
+    table, origin = a.by_origin, a.data.origin
+    for cat in origin.categories:
         group = reg.count(
-            f"kinderen.migratieachtergrond.{cat}.n",
+            f"kinderen.{origin.column}.{cat}.n",
             "kinderen",
-            c.origin(lambda o, cat=cat: o.migratie == cat),
+            c.origin(lambda o, cat=cat: o.herkomst == cat),
             table.at[cat, "noemer"],
         )
         mine = reg.count(
-            f"kinderen.extra_aandacht_naar_migratieachtergrond.{cat}.n",
+            f"{origin.rates_key}.{cat}.n",
             "kinderen",
-            c.origin(lambda o, cat=cat: (o.migratie == cat) & o.gevolgd),
+            c.origin(lambda o, cat=cat: (o.herkomst == cat) & o.gevolgd),
             table.at[cat, "n"],
         )
-        rates[cat] = reg.rate(f"kinderen.extra_aandacht_naar_migratieachtergrond.{cat}", mine, group)
-        shares[cat] = reg.rate(f"kinderen.migratieachtergrond_aandeel.{cat}", group, n, derived=True)
-    reg.table("kinderen.extra_aandacht_naar_migratieachtergrond", rates, labels.MIGRATION)
-    reg.table("kinderen.migratieachtergrond_aandeel", shares, labels.MIGRATION)
+        rates[cat] = reg.rate(f"{origin.rates_key}.{cat}", mine, group)
+        shares[cat] = reg.rate(f"{origin.shares_key}.{cat}", group, n, derived=True)
+    reg.table(origin.rates_key, rates, origin.labels)
+    reg.table(origin.shares_key, shares, origin.labels)
 
     factors_per_child = np.minimum(a.profile["aantal_factoren"].to_numpy(), MOST_FACTORS)
     rates = {}
@@ -524,13 +524,13 @@ def _regression(a: Analysis, rates: dict[str, Rate], t: Thresholds, n_published:
     and without extra attention. The others are pooled into 'overig' (their size follows from the
     published margins anyway), which is left out when it is itself too small; a variable with
     fewer than two categories left is left out of the model."""
-    frame = a.data.kinderen.copy()
+    frame, origin = a.data.kinderen.copy(), a.data.origin
     references: dict[str, str] = {}
     notes: list[str] = []
     keep = pd.Series(True, index=frame.index)
     for variable, name, preferred, categories, table in (
         ("opleiding_ouders", "opleiding", "hoog", EDUCATION, a.by_education),
-        ("migratieachtergrond", "migratieachtergrond", "nederlands", MIGRATION, a.by_migration),
+        (origin.column, origin.column, origin.reference, origin.categories, a.by_origin),
     ):
         separate = [
             c
@@ -714,7 +714,7 @@ def plan(edition: Edition, data: EditionData) -> Publication:
     o = edition.params.onthulling
     t = Thresholds(min_cel=o.min_cel, min_noemer=o.min_noemer)
     a = Analysis(data)
-    children = Children(a.catalogue)
+    children = Children(a.catalogue, data.origin)
     poverty_model = Poverty(list(a.poverty.index))
     universes = {
         "kinderen": Universe(
@@ -764,6 +764,7 @@ def plan(edition: Edition, data: EditionData) -> Publication:
             min_noemer=t.min_noemer,
             boundaries=edition.boundaries,
             files=tuple(InputFile(f.name, f.sha256) for f in data.files),
+            origin=data.origin.column,
         ),
         counts=counts,
         rates=rates,
@@ -787,14 +788,23 @@ def plan_to_file(param_file: Path, target: Path, previous: Path | None = None) -
     import pickle
     from dataclasses import replace
 
-    from kansrijk.analyses.change import changes
+    from kansrijk.analyses.change import changes, comparability
     from kansrijk.params import load_edition
+    from kansrijk.previous import district_link
     from kansrijk.validation import load_edition_data
 
     edition = load_edition(param_file)
-    publication = plan(edition, load_edition_data(edition))
+    data = load_edition_data(edition)
+    publication = plan(edition, data)
     if previous is not None:
         before = load_edition(previous)
-        earlier = plan(before, load_edition_data(before))
-        publication = replace(publication, previous=earlier.edition, changes=changes(earlier, publication))
+        before_data = load_edition_data(before)
+        earlier = plan(before, before_data)
+        link, _ = district_link(edition, before_data, data)
+        publication = replace(
+            publication,
+            previous=earlier.edition,
+            changes=changes(earlier, publication, link),
+            comparability=comparability(earlier, publication, link),
+        )
     target.write_bytes(pickle.dumps(publication))

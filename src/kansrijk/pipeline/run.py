@@ -41,7 +41,7 @@ from kansrijk.pipeline.pdf import PdfError, chromium, pdf_name, print_pdf
 from kansrijk.pipeline.publish import keep_failed, publish
 from kansrijk.pipeline.workers import start_pool, stop_workers
 from kansrijk.pipeline.workspace import EditionBusyError, Workspace
-from kansrijk.previous import previous_edition
+from kansrijk.previous import load_previous
 from kansrijk.problems import InputError, Problem
 from kansrijk.validation import load_edition_data
 
@@ -162,9 +162,9 @@ def build_edition(
             raise InputError([duplicate])
         edition = load_edition(ref)
         data = load_edition_data(edition)
-        previous = previous_edition(edition)
         # the previous edition's inputs are validated too: their figures are compared on the page
-        previous_files = load_edition_data(previous).files if previous else ()
+        earlier = load_previous(edition, data)
+        previous, previous_files = (earlier.edition, earlier.files) if earlier else (None, ())
         _check_owner(edition, workspace)
     except InputError as error:
         return BuildResult(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -35,10 +35,11 @@ class Targets(BaseModel):
 class SynthConfig(BaseModel):
     """One synthetic edition: where it goes, how large, from which seed, and either the figures
     it is calibrated to (``doelen``) or the edition whose calibrated model it borrows (``model``,
-    with its own migration shares, which CBS does not give per district outside Utrecht)."""
+    with its own shares by origin, which CBS does not give for children)."""
 
     model_config = ConfigDict(extra="forbid")
     gemeentecode: str
+    jaar: int  # the CBS year of the district facts (wijkfeiten.csv)
     data: str
     seed: int
     kinderen: int | None = None  # default: three birth cohorts of the district facts
@@ -47,7 +48,8 @@ class SynthConfig(BaseModel):
     atlas: bool = True
     doelen: Targets | None = None
     model: str | None = None
-    migratie: dict[str, Share] | None = None
+    indeling: Literal["migratieachtergrond", "herkomst"] = "migratieachtergrond"
+    migratie: dict[str, Share] | None = None  # shares of children per category of ``indeling``
 
     @model_validator(mode="after")
     def _one_source(self) -> SynthConfig:
@@ -55,6 +57,8 @@ class SynthConfig(BaseModel):
             raise ValueError("give either 'doelen' or 'model'")
         if self.model is not None and self.migratie is None:
             raise ValueError("an edition with 'model' needs 'migratie'")
+        if self.doelen is not None and self.indeling != "migratieachtergrond":
+            raise ValueError("a calibrated edition uses migratieachtergrond, as its targets do")
         return self
 
 

@@ -15,6 +15,30 @@ import pandas as pd
 from kansrijk.paths import REFERENCE, SHARED_DATA
 
 FACTS_FILE = REFERENCE / "wijkfeiten.csv"
+# Columns of the facts table; migration background (westers, niet_westers) until CBS's 2022
+# figures, herkomst (europa, buiten_europa) after.
+COLUMNS = (
+    "gemeentecode",
+    "jaar",
+    "wijk_code",
+    "wijk_naam",
+    "inwoners",
+    "inwoners_0_14",
+    "inwoners_15_24",
+    "inwoners_25_44",
+    "geboorten",
+    "westers",
+    "niet_westers",
+    "europa",
+    "buiten_europa",
+    "opl_laag",
+    "opl_midden",
+    "opl_hoog",
+    "pct_hh_rond_sociaal_minimum",
+    "pct_hh_tot_120_wsm",
+    "pct_huurwoningen",
+    "bron",
+)
 
 # CBS Kerncijfers wijken en buurten 2022 (table 85318NED) field -> facts column.
 KWB2022_FIELDS = {
@@ -60,7 +84,50 @@ def derive_utrecht_facts(shared: Path = SHARED_DATA) -> pd.DataFrame:
         row |= {column: record[field] for field, column in KWB2022_FIELDS.items()}
         row["bron"] = SOURCE_KWB2022
         rows.append(row)
-    return pd.DataFrame(rows).sort_values("wijk_code", ignore_index=True)
+    facts = pd.DataFrame(rows).sort_values("wijk_code", ignore_index=True)
+    facts.insert(1, "jaar", 2022)
+    return facts
+
+
+# CBS Kerncijfers wijken en buurten 2023 (kwb-2023) short name -> facts column. CBS classifies
+# by herkomst from 2022 on: Europa (zonder Nederland) and buiten Europa replace westers and
+# niet-westers. Education and income per district are not in that release ('.').
+KWB2023_FIELDS = {
+    "a_inw": "inwoners",
+    "a_00_14": "inwoners_0_14",
+    "a_15_24": "inwoners_15_24",
+    "a_25_44": "inwoners_25_44",
+    "a_geb": "geboorten",
+    "a_eur_al": "europa",
+    "a_neu_al": "buiten_europa",
+    "p_huurw": "pct_huurwoningen",
+}
+FROM_2022 = ("opl_laag", "opl_midden", "opl_hoog", "pct_hh_rond_sociaal_minimum", "pct_hh_tot_120_wsm")
+SOURCE_KWB2023 = (
+    "CBS, Kerncijfers wijken en buurten 2023 (kwb-2023); opleiding en inkomen per wijk nog niet in die uitgave: "
+    "2022 (85318NED)"
+)
+
+
+def derive_utrecht_2023_facts(shared: Path = SHARED_DATA) -> pd.DataFrame:
+    """Utrecht's district facts of 2023, with herkomst; education and income of 2022."""
+    table = pd.read_csv(shared / "cbs" / "kwb2023_utrecht.csv", dtype=str)
+    districts = table[table["gwb_code_10"].str.startswith("WK")]
+    facts = pd.DataFrame(
+        {
+            "gemeentecode": "GM0344",
+            "jaar": 2023,
+            "wijk_code": districts["gwb_code_10"].to_numpy(),
+            "wijk_naam": [district_name(name) for name in districts["regio"]],
+        }
+    )
+    for field, column in KWB2023_FIELDS.items():
+        facts[column] = pd.to_numeric(districts[field]).to_numpy()
+    earlier = derive_utrecht_facts(shared).set_index("wijk_code")
+    for column in FROM_2022:
+        facts[column] = facts["wijk_code"].map(earlier[column])
+    facts["bron"] = SOURCE_KWB2023
+    return facts.sort_values("wijk_code", ignore_index=True)
 
 
 SOURCE_LAYERS = (
@@ -97,6 +164,7 @@ def derive_layer_facts(gemeentecode: str, shared: Path = SHARED_DATA) -> pd.Data
             }
         )
     facts = pd.DataFrame(rows).sort_values("wijk_code", ignore_index=True)
+    facts.insert(1, "jaar", 2024)
     births = m["geboorte_relatief"] / 1000 * m["aantal_inwoners"]
     facts["geboorten"] = (births * facts["inwoners_0_14"] / facts["inwoners_0_14"].sum()).round().astype(int)
     facts["westers"] = pd.NA
@@ -112,9 +180,16 @@ def derive_layer_facts(gemeentecode: str, shared: Path = SHARED_DATA) -> pd.Data
 
 
 def derive_facts(gemeentecode: str, shared: Path = SHARED_DATA) -> pd.DataFrame:
-    """District facts for one municipality: Utrecht from its detailed district records, any
-    other from the national layers."""
-    return derive_utrecht_facts(shared) if gemeentecode == "GM0344" else derive_layer_facts(gemeentecode, shared)
+    """District facts for one municipality: Utrecht from its detailed district records of 2022 and
+    2023, any other from the national layers."""
+    if gemeentecode == "GM0344":
+        facts = pd.concat([derive_utrecht_facts(shared), derive_utrecht_2023_facts(shared)], ignore_index=True)
+    else:
+        facts = derive_layer_facts(gemeentecode, shared)
+    facts = facts.reindex(columns=list(COLUMNS))
+    for column in ("westers", "niet_westers", "europa", "buiten_europa"):
+        facts[column] = pd.to_numeric(facts[column]).astype("Int64")  # counts, empty where not given
+    return facts
 
 
 def write_facts(gemeentecodes: list[str], shared: Path = SHARED_DATA) -> None:
@@ -123,9 +198,10 @@ def write_facts(gemeentecodes: list[str], shared: Path = SHARED_DATA) -> None:
     facts.to_csv(FACTS_FILE, index=False, lineterminator="\n")
 
 
-def load_facts(gemeentecode: str) -> pd.DataFrame:
+def load_facts(gemeentecode: str, jaar: int) -> pd.DataFrame:
+    """The district facts of one municipality and CBS year."""
     facts = pd.read_csv(FACTS_FILE, dtype={"gemeentecode": str, "wijk_code": str})
-    selected = facts[facts["gemeentecode"] == gemeentecode].reset_index(drop=True)
+    selected = facts[(facts["gemeentecode"] == gemeentecode) & (facts["jaar"] == jaar)].reset_index(drop=True)
     if selected.empty:
-        raise KeyError(f"no district facts for {gemeentecode} in {FACTS_FILE}")
+        raise KeyError(f"no district facts for {gemeentecode} in {jaar} in {FACTS_FILE}")
     return selected

@@ -12,10 +12,11 @@ from scipy.special import expit, logit
 
 from kansrijk.catalogue import load_catalogue
 from kansrijk.params import resolve_path
-from kansrijk.schemas import EDUCATION, MIGRATION
+from kansrijk.schemas import EDUCATION
 from kansrijk.synth.config import SynthConfig, Targets, load_config
 from kansrijk.synth.facts import load_facts
 from kansrijk.synth.model import (
+    MIGRATION,
     Draws,
     Knobs,
     Model,
@@ -98,7 +99,7 @@ def fit_poverty_curve(facts: pd.DataFrame, targets: Targets) -> PovertyCurve:
 def calibrate_edition(config: SynthConfig, size: int | None = None) -> Calibrated:
     """Population and risk factors of an edition with ``doelen``, calibrated to them."""
     targets = config.doelen
-    facts = load_facts(config.gemeentecode)
+    facts = load_facts(config.gemeentecode, config.jaar)
     n = size or config.kinderen or 3 * int(facts["geboorten"].sum())
     rng = np.random.default_rng(config.seed)
     city = implied_composition(targets)
@@ -115,14 +116,28 @@ def transfer_edition(config: SynthConfig, size: int | None = None) -> Calibrated
     migration shares; the model's intercepts, loadings and poverty curve."""
     base_config = load_config(config.model)
     base = calibrate_edition(base_config)
-    facts = load_facts(config.gemeentecode)
+    facts = model_facts(load_facts(config.gemeentecode, config.jaar), config.indeling)
     n = size or config.kinderen or 3 * int(facts["geboorten"].sum())
     rng = np.random.default_rng(config.seed)
     city = cbs_composition(facts) * base.education_tilt
     unknown = base_config.doelen.opleiding_onbekend
-    pop = population(facts, n, education_shares(facts, city, unknown), config.migratie, rng)
+    shares = {HERKOMST_SLOT.get(c, c): share for c, share in config.migratie.items()}
+    pop = population(facts, n, education_shares(facts, city, unknown), shares, rng)
     model = Model(facts, pop, Draws.new(rng, n, len(load_catalogue().codes)))
     return Calibrated(facts, model, base.knobs, model.run(base.knobs), base.curve, base.education_tilt)
+
+
+# The model's origin groups stand in for herkomst's: Europe for western, outside Europe for
+# non-western. The groups are not the same (see kansrijk.origin); for synthetic children the
+# model's differences between them are what matters.
+HERKOMST_SLOT = {"nederland": "nederlands", "europa": "westers", "buiten_europa": "niet-westers"}
+
+
+def model_facts(facts: pd.DataFrame, indeling: str) -> pd.DataFrame:
+    """The facts with the model's origin columns: herkomst's counts where CBS gives herkomst."""
+    if indeling == "herkomst":
+        return facts.assign(westers=facts["europa"], niet_westers=facts["buiten_europa"])
+    return facts
 
 
 def synthesise(config: SynthConfig, size: int | None = None) -> dict[str, pd.DataFrame]:
@@ -142,7 +157,7 @@ def synthesise(config: SynthConfig, size: int | None = None) -> dict[str, pd.Dat
             "leeftijd": pop.age,
             "wijk_code": facts["wijk_code"].to_numpy()[pop.district],
             "opleiding_ouders": np.array(EDUCATION)[pop.education],
-            "migratieachtergrond": np.array(MIGRATION)[pop.migration],
+            config.indeling: origin_codes(config.indeling)[pop.migration],
             "extra_aandacht": np.where(outcome.attention, yes, no),
             "uit_balans": np.where(outcome.imbalance, yes, no),
         }
@@ -160,6 +175,12 @@ def synthesise(config: SynthConfig, size: int | None = None) -> dict[str, pd.Dat
     if config.atlas:
         tables["atlas"] = atlas(facts)
     return tables
+
+
+def origin_codes(indeling: str) -> np.ndarray:
+    """The codes of ``indeling`` in the order of the model's origin groups."""
+    slots = {slot: code for code, slot in HERKOMST_SLOT.items()} if indeling == "herkomst" else {}
+    return np.array([slots.get(slot, slot) for slot in MIGRATION])
 
 
 def poverty(facts: pd.DataFrame, curve: PovertyCurve) -> pd.DataFrame:

@@ -19,8 +19,11 @@ import pandas as pd
 from scipy.special import expit, logit, ndtri
 
 from kansrijk.catalogue import DOMAINS, load_catalogue
-from kansrijk.schemas import EDUCATION, MIGRATION
+from kansrijk.origin import MIGRATIEACHTERGROND
+from kansrijk.schemas import EDUCATION
 from kansrijk.synth.config import Targets
+
+MIGRATION = MIGRATIEACHTERGROND.categories  # the model's origin groups
 
 # Structural parameters (fixed, not calibrated). Loadings of each domain's strain on adversity:
 # social problems follow socio-economic adversity closely, health and pregnancy much less.
