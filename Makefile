@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-EDITION ?= utrecht
+EDITIONS ?= utrecht-2019 utrecht-2023
 PORT ?= 8000
 
 .PHONY: book all test lint serve lock clean
@@ -17,11 +17,11 @@ $(STAMP): pyproject.toml requirements.lock
 
 SHARED_LAYER := ../shared/data/cbs/wijken_2024.geojson
 
-## book: build the default edition (Utrecht) into book/utrecht/; its district map comes from the
-## CBS layer beside the checkout when that is there (the extract is CBS data and not committed)
+## book: build Utrecht's editions (2019 and 2023) into book/utrecht-2019/ and book/utrecht-2023/; their
+## district maps come from the CBS layer beside the checkout when that is there (CBS data, not committed)
 book: $(STAMP)
 	if [ -f $(SHARED_LAYER) ]; then $(BIN)/kansrijk grenzen GM0344 $(SHARED_LAYER); fi
-	$(BIN)/kansrijk build $(EDITION)
+	$(BIN)/kansrijk build $(EDITIONS)
 
 AXE := tests/browser/node_modules/axe-core/axe.min.js
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import math
 from pathlib import Path
 
 import pandas as pd
@@ -244,3 +245,22 @@ def downloaded_table(path: Path) -> tuple[pd.DataFrame, list[str]]:
     and the note lines that follow."""
     rows, notes = path.read_text(encoding="utf-8-sig").split("\n\n")
     return pd.read_csv(io.StringIO(rows), sep=";", dtype=str), notes.strip().splitlines()
+
+
+def wilson(x: int, n: int, z: float = 1.959963984540054) -> tuple[float, float]:
+    p = x / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z / (1 + z * z / n) * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    return centre - half, centre + half
+
+
+def newcombe_by_hand(x1: int, n1: int, x2: int, n2: int) -> tuple[float, float, float]:
+    """Newcombe (1998), method 10: the difference p1 - p2 and its interval from Wilson intervals."""
+    p1, p2 = x1 / n1, x2 / n2
+    (l1, u1), (l2, u2) = wilson(x1, n1), wilson(x2, n2)
+    d = p1 - p2
+    return (
+        100 * d,
+        100 * (d - math.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2)),
+        100 * (d + math.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)),
+    )

@@ -4,11 +4,10 @@ and key figures on what changed agree with an independent computation."""
 from __future__ import annotations
 
 import json
-import math
 
 import pandas as pd
 import pytest
-from helpers import random_tables, write_edition
+from helpers import newcombe_by_hand, random_tables, write_edition
 
 from kansrijk.analyses.change import newcombe
 from kansrijk.cli import app
@@ -17,28 +16,9 @@ from kansrijk.previous import previous_edition
 from kansrijk.problems import InputError
 
 
-def _wilson(x: int, n: int, z: float = 1.959963984540054) -> tuple[float, float]:
-    p = x / n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z / (1 + z * z / n) * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
-    return centre - half, centre + half
-
-
-def _newcombe_by_hand(x1: int, n1: int, x2: int, n2: int) -> tuple[float, float, float]:
-    """Newcombe (1998), method 10: the difference p1 - p2 and its interval from Wilson intervals."""
-    p1, p2 = x1 / n1, x2 / n2
-    (l1, u1), (l2, u2) = _wilson(x1, n1), _wilson(x2, n2)
-    d = p1 - p2
-    return (
-        100 * d,
-        100 * (d - math.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2)),
-        100 * (d + math.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)),
-    )
-
-
 @pytest.mark.parametrize(("x1", "n1", "x2", "n2"), [(2514, 13900, 2300, 14100), (56, 70, 48, 80), (0, 60, 5, 60)])
 def test_newcombe_interval_matches_the_formula(x1, n1, x2, n2):
-    assert newcombe(x1, n1, x2, n2) == pytest.approx(_newcombe_by_hand(x1, n1, x2, n2), abs=1e-9)
+    assert newcombe(x1, n1, x2, n2) == pytest.approx(newcombe_by_hand(x1, n1, x2, n2), abs=1e-9)
 
 
 def _params(folder, slug, year, code="GM0999", **extra):
@@ -122,7 +102,7 @@ def test_two_editions_compare_and_agree_with_an_independent_computation(tmp_path
 
     for group in (None, "laag", "midden", "hoog"):
         path = "kinderen.extra_aandacht.pct" if group is None else f"kinderen.extra_aandacht_naar_opleiding.{group}.pct"
-        diff, low, high = _newcombe_by_hand(*counts(now, group), *counts(before, group))
+        diff, low, high = newcombe_by_hand(*counts(now, group), *counts(before, group))
         shown = figures["verschillen"][path]
         assert shown["verschil"] == pytest.approx(diff, abs=0.051)
         assert shown["ci_laag"] == pytest.approx(low, abs=0.051) and shown["ci_hoog"] == pytest.approx(high, abs=0.051)

@@ -34,15 +34,21 @@ EditionArg = Annotated[
 @app.command()
 def validate(edition: EditionArg) -> None:
     """Controleer parameters en invoerbestanden van een editie tegen het datacontract."""
+    from kansrijk.previous import load_previous
+
     try:
         ed = load_edition(edition)
         data = load_edition_data(ed)
+        previous = load_previous(ed, data)  # compared on the page: validated with this edition
     except InputError as error:
         render_report(error.problems, err_console)
         raise typer.Exit(EXIT_INPUT) from None
     console.print(
         f"[green]Geldig[/]: editie [bold]{escape(ed.slug)}[/] ({escape(ed.title)}), map {escape(str(ed.data_dir))}"
     )
+    if previous is not None:
+        linked = f", {len(previous.link)} wijken gekoppeld" if previous.link else ""
+        console.print(f"  vorige editie: {escape(previous.edition.slug)} ({escape(previous.edition.title)}){linked}")
     for f in data.files:
         console.print(f"  {escape(f.name):<22} {f.rows:>7} rijen  {f.columns:>2} kolommen")
     for warning in ed.warnings:
@@ -86,7 +92,7 @@ def new(
         "\nVul nu de bestanden in de map met de export uit het JGZ-dossier en de inkomensstatistiek:\n"
         "  wijken.csv          één rij per wijk: wijk_code (WK + 6 cijfers), wijk_naam\n"
         "  kinderen.csv        één rij per kind van 0-2 jaar: leeftijd, wijk, opleiding ouders,\n"
-        "                      migratieachtergrond, extra_aandacht, uit_balans (0/1, ja/nee, true/false)\n"
+        "                      migratieachtergrond of herkomst, extra_aandacht, uit_balans (0/1, ja/nee, true/false)\n"
         "  risicofactoren.csv  één rij per kind per risicofactor (codes: data/reference/risicofactoren.csv)\n"
         "  armoede.csv         per wijk: kinderen 0-5 jaar en hoeveel tot 125% en 105% van het WSM\n"
         "  atlas.csv           optioneel: kwetsbaarheidsscore en % 15-45 jaar per wijk\n"
@@ -145,9 +151,14 @@ def grenzen(
 @app.command()
 def build(
     editions: Annotated[
-        list[str] | None, typer.Argument(help="Een of meer edities (naam of pad naar parameterbestand).")
+        list[str] | None,
+        typer.Argument(
+            help="Een of meer edities (naam of pad naar parameterbestand), of een map met parameterbestanden."
+        ),
     ] = None,
-    all_editions: Annotated[bool, typer.Option("--all", help="Bouw elke editie in params/.")] = False,
+    all_editions: Annotated[
+        bool, typer.Option("--all", help="Bouw elke editie in params/ (of in de genoemde map).")
+    ] = False,
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="Processen tegelijk (standaard: aantal cores).")] = 0,
     force: Annotated[bool, typer.Option("--force", help="Altijd opnieuw uitvoeren, ook als niets veranderde.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Geen voortgang tonen (voor scripts).")] = False,
@@ -161,8 +172,12 @@ def build(
     from kansrijk.paths import PARAMS
     from kansrijk.pipeline.run import EXIT_FAILED, EXIT_OK, BuildOptions, build_editions, fault
 
-    refs = list(editions or [])
-    if all_editions:
+    refs: list[str] = []
+    folders = [Path(ref) for ref in editions or [] if Path(ref).is_dir()]
+    for ref in editions or []:
+        # a folder stands for every edition in it: `kansrijk build --all DIR/params`
+        refs += [str(p) for p in sorted(Path(ref).glob("*.yml"))] if Path(ref).is_dir() else [ref]
+    if all_editions and not folders:
         refs += [str(p) for p in sorted(PARAMS.glob("*.yml"))]
     if not refs:
         err_console.print("Noem een of meer edities, of gebruik --all.")

@@ -31,8 +31,13 @@ HEADLINES = [
     ("Gezin uit balans", "kinderen.balans.uit_balans"),
     ("Kinderen 0-5 tot 125% WSM", "armoede.pct_125"),
 ]
+CHANGE = "vergelijking.verschillen.{}.{}"  # a headline's change against the previous edition
 # The kerncijfers.json paths the landing page shows (the build records them in each edition's ledger).
-LANDING_KEYS = frozenset(key for _, key, _ in ROWS) | frozenset(key for _, key in HEADLINES)
+LANDING_KEYS = (
+    frozenset(key for _, key, _ in ROWS)
+    | frozenset(key for _, key in HEADLINES)
+    | frozenset(CHANGE.format(key, "verschil") for _, key in HEADLINES)
+)
 
 
 def _get(figures: dict, dotted: str) -> object:
@@ -57,7 +62,9 @@ header, main { max-width: 1040px; margin: 0 auto; padding: 1rem 1.25rem; }
 h1 { font-size: 1.8rem; margin: 1rem 0 0.25rem; overflow-wrap: break-word; }
 .cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(260px, 1fr)); gap: 1rem; }
 .card { background: #fff; border-radius: 10px; padding: 1rem 1.1rem; box-shadow: 0 1px 3px rgba(0,0,0,.12); }
-.card h2 { font-size: 1.25rem; margin: 0 0 .25rem; }
+.municipality { margin: 1.25rem 0 .5rem; font-size: 1.5rem; }
+.card h3 { font-size: 1.25rem; margin: 0 0 .25rem; }
+.card dd small { display: block; font-weight: normal; color: #444; font-size: .8rem; }
 .card a { color: #0a58a8; font-weight: 600; }
 .badge { display: inline-block; font-size: .8rem; padding: .1rem .5rem; border-radius: 999px; }
 .synthetisch { background: #7a4a00; color: #fff; }
@@ -91,13 +98,14 @@ def _editions(book: Path) -> list[tuple[str, dict]]:
             print(f"Let op: {path} is onleesbaar en staat niet op de overzichtspagina ({error})", file=sys.stderr)
             continue
         found.append((path.parent.name, figures))
-    return sorted(found, key=lambda e: (e[1]["gemeente"], int(e[1]["jaar"])))
+    return sorted(found, key=lambda e: (e[1]["gemeente"], -int(e[1]["jaar"])))
 
 
 COMPARABILITY = (
     "Vergelijk met voorzichtigheid. De edities kunnen over verschillende jaren gaan; gemeenten en JGZ-organisaties "
     "registreren risicofactoren en extra aandacht niet overal op dezelfde manier; en de inkomensgrenzen en de "
-    "indeling naar migratieachtergrond kunnen per jaar verschillen. Synthetische edities beschrijven geen echte "
+    "indeling naar herkomst kunnen per jaar verschillen (CBS deelt sinds 2022 in naar herkomst, daarvoor naar "
+    "migratieachtergrond). Synthetische edities beschrijven geen echte "
     "kinderen: hun cijfers tonen de methode, niet de gemeente."
 )
 
@@ -106,25 +114,61 @@ def _has_pdf(book: Path, slug: str) -> bool:
     return (book / slug / f"{slug}.pdf").is_file()
 
 
+def _change(k: dict, key: str) -> str:
+    """A headline's change since the previous edition, in words when it is significant."""
+    before = _get(k, "vergelijking.vorige_editie")
+    change = _get(k, "vergelijking.verschillen")
+    change = change.get(key) if isinstance(change, dict) else None  # keyed by a dotted kerncijfers path
+    change = change if isinstance(change, dict) else {}
+    value, low, high = (change.get(f) for f in ("verschil", "ci_laag", "ci_hoog"))
+    if not isinstance(before, str) or not isinstance(value, int | float):
+        return ""
+    significant = isinstance(low, int | float) and isinstance(high, int | float) and (low > 0 or high < 0)
+    verdict = ("gestegen" if value > 0 else "gedaald") if significant else "niet aantoonbaar veranderd"
+    sign = "+" if value > 0 else ""
+    return f"<small>{escape(sign + fmt.getal(value, 1))} punt: {verdict}</small>"
+
+
+def _card(book: Path, slug: str, k: dict) -> str:
+    synthetic = k.get("synthetisch") is not False
+    kind = ("synthetisch", "Synthetische gegevens") if synthetic else ("echt", "Registratiegegevens")
+    figures = "".join(
+        f"<dt>{escape(label)}</dt><dd>{escape(_show(_get(k, key), 'pct'))}{_change(k, key)}</dd>"
+        for label, key in HEADLINES
+    )
+    before = _get(k, "vergelijking.vorige_editie")
+    since = (
+        f"<p>Veranderingen in procentpunten sinds de vorige editie ({escape(before)}).</p>"
+        if isinstance(before, str)
+        else ""
+    )
+    return (
+        f'<article class="card"><h3>{int(k["jaar"])}</h3>'
+        f'<span class="badge {kind[0]}">{kind[1]}</span><dl>{figures}</dl>{since}'
+        f'<a href="{escape(slug)}/html/index.html">Lees {escape(k["gemeente"])} {int(k["jaar"])}</a>'
+        + (f' · <a href="{escape(slug)}/{escape(slug)}.pdf">PDF</a>' if _has_pdf(book, slug) else "")
+        + "</article>"
+    )
+
+
+def _municipalities(editions: list[tuple[str, dict]]) -> list[tuple[str, list[tuple[str, dict]]]]:
+    """The editions per municipality (by code), the latest year first; municipalities by name."""
+    groups: dict[str, list[tuple[str, dict]]] = {}
+    for slug, k in editions:
+        groups.setdefault(str(k.get("gemeentecode") or k["gemeente"]), []).append((slug, k))
+    ordered = [sorted(group, key=lambda e: -int(e[1]["jaar"])) for group in groups.values()]
+    return sorted(((group[0][1]["gemeente"], group) for group in ordered), key=lambda g: (g[0], g[1][0][0]))
+
+
 def render(book: Path) -> str:
     editions = _editions(book)
     years = ", ".join(sorted({str(int(k["jaar"])) for _, k in editions})) or "geen"
-    cards = []
-    for slug, k in editions:
-        kind = (
-            ("synthetisch", "Synthetische gegevens")
-            if k.get("synthetisch") is not False
-            else ("echt", "Registratiegegevens")
-        )
-        figures = "".join(
-            f"<dt>{escape(label)}</dt><dd>{escape(_show(_get(k, key), 'pct'))}</dd>" for label, key in HEADLINES
-        )
-        cards.append(
-            f'<article class="card"><h2>{escape(k["gemeente"])} {int(k["jaar"])}</h2>'
-            f'<span class="badge {kind[0]}">{kind[1]}</span><dl>{figures}</dl>'
-            f'<a href="{escape(slug)}/html/index.html">Lees de editie</a>'
-            + (f' · <a href="{escape(slug)}/{escape(slug)}.pdf">PDF</a>' if _has_pdf(book, slug) else "")
-            + "</article>"
+    sections = []
+    for i, (name, group) in enumerate(_municipalities(editions)):
+        cards = "".join(_card(book, slug, k) for slug, k in group)
+        sections.append(
+            f'<section aria-labelledby="gemeente-{i}"><h2 class="municipality" id="gemeente-{i}">{escape(name)}</h2>'
+            f'<div class="cards">{cards}</div></section>'
         )
     head = "".join(f"<th scope='col'>{escape(k['gemeente'])} {int(k['jaar'])}</th>" for _, k in editions)
     rows = "".join(
@@ -147,12 +191,13 @@ def render(book: Path) -> str:
 <header>
 <h1>{SERIES}</h1>
 <p>Een reproduceerbare rapportreeks over jonge kinderen en gezinnen in (mogelijk) kwetsbare situaties:
-één editie per gemeente en jaar. Kies een editie, of vergelijk de kerncijfers hieronder.</p>
+één editie per gemeente en jaar. Kies een gemeente en een jaar, of vergelijk de kerncijfers hieronder. Bij
+een editie met een vorige editie staat onder elk kerncijfer de verandering in procentpunten.</p>
 </header>
 <main>
-<section class="cards" aria-label="Edities">{"".join(cards)}</section>
+{"".join(sections)}
 {empty}
-<h2>Kerncijfers naast elkaar</h2>
+<h2 class="municipality">Kerncijfers naast elkaar</h2>
 <div class="table-wrap"><table>
 <caption>Kerncijfers per editie. Een streepje (–): niet gepubliceerd om de privacy te beschermen.</caption>
 <thead><tr><th scope="col">Kerncijfer</th>{head}</tr></thead>

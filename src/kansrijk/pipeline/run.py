@@ -39,6 +39,7 @@ from kansrijk.pipeline.execute import ChapterRun, run_chapter
 from kansrijk.pipeline.fingerprint import cache_key
 from kansrijk.pipeline.pdf import PdfError, chromium, pdf_name, print_pdf
 from kansrijk.pipeline.publish import keep_failed, publish
+from kansrijk.pipeline.redirects import write_redirects
 from kansrijk.pipeline.workers import start_pool, stop_workers
 from kansrijk.pipeline.workspace import EditionBusyError, Workspace
 from kansrijk.previous import load_previous
@@ -131,6 +132,7 @@ def build_editions(refs: list[str], options: BuildOptions, console: Console) -> 
     if any(r.published for r in results) or not (options.book / "index.html").exists():
         with contextlib.suppress(OSError), workspace.lock("index", wait=True):
             write_landing(options.book)
+            write_redirects(options.book)
     return results
 
 
