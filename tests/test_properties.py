@@ -15,8 +15,9 @@ from hypothesis import strategies as st
 from kansrijk.catalogue import load_catalogue
 from kansrijk.cli import app
 from kansrijk.disclosure import ledger
+from kansrijk.origin import MIGRATIEACHTERGROND
 from kansrijk.problems import InputError
-from kansrijk.schemas import EDUCATION, MIGRATION
+from kansrijk.schemas import EDUCATION
 
 NAME = st.text(
     alphabet=st.characters(blacklist_categories=("Cc", "Cs", "Cf", "Zl", "Zp"), blacklist_characters="\x85"),
@@ -35,7 +36,7 @@ def editions(draw) -> dict[str, pd.DataFrame]:
     codes = [f"WK0999{i:02d}" for i in range(districts)]
     followed = {"geen": np.zeros(n, bool), "alle": np.ones(n, bool), "sommige": rng.random(n) < 0.25}[attention]
     education = rng.choice(EDUCATION, size=n, p=rng.dirichlet(np.ones(4)))
-    migration = rng.choice(MIGRATION, size=n, p=rng.dirichlet(np.ones(4)))
+    migration = rng.choice(MIGRATIEACHTERGROND.categories, size=n, p=rng.dirichlet(np.ones(4)))
     out = followed & (rng.random(n) < 0.3)
     ids = [f"P{i:05d}" for i in range(n)]
     catalogue = load_catalogue().codes
@@ -108,7 +109,7 @@ def _edge(n: int, followed: float, districts: int, poor: list[int]) -> dict[str,
                 "leeftijd": rng.integers(0, 3, n),
                 "wijk_code": rng.choice(codes, n),
                 "opleiding_ouders": rng.choice(EDUCATION, n),
-                "migratieachtergrond": rng.choice(MIGRATION, n),
+                "migratieachtergrond": rng.choice(MIGRATIEACHTERGROND.categories, n),
                 "extra_aandacht": np.where(attention, "1", "0"),
                 "uit_balans": "0",
             }

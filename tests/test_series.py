@@ -58,7 +58,8 @@ def test_header_only_files_are_an_input_error(tmp_path):
 
 def _figures(gemeente: str, jaar: int, synthetic: bool, pct: float | None) -> dict:
     return {
-        "editie": gemeente.lower(), "gemeente": gemeente, "gemeentecode": "GM0001", "jaar": jaar,
+        "editie": gemeente.lower(), "gemeente": gemeente, "jaar": jaar,
+        "gemeentecode": {"Utrecht": "GM0344", "Zwolle": "GM0193"}.get(gemeente, "GM0001"),
         "synthetisch": synthetic,
         "kinderen": {"n": 1000, "extra_aandacht": {"n": 180, "pct": pct}, "balans": {"uit_balans": 4.0},
                      "extra_aandacht_naar_opleiding": {"laag": {"pct": 56.0}}, "opleiding_onder_extra_aandacht": {}},

@@ -228,6 +228,43 @@ def inputs(files: tuple[InputFile, ...], name: str, caption: str, source: str) -
     return Table(name, caption, ["Bestand", "SHA-256 (begin)"], [[f.name, f.sha256[:16]] for f in files], source)
 
 
+def input_changes(c: Publication, name: str, caption: str, source: str) -> Table:
+    """Each input file of either edition with its fingerprint in both, and whether it changed."""
+    before = {f.name: f.sha256 for f in c.previous.files}  # type: ignore[union-attr]
+    now = {f.name: f.sha256 for f in c.edition.files}
+    rows = []
+    for file in sorted(before.keys() | now.keys()):
+        old, new = before.get(file), now.get(file)
+        verdict = (
+            "alleen vorige editie" if new is None else "nieuw" if old is None else "gelijk" if old == new else "anders"
+        )
+        rows.append([file, old[:16] if old else show.DASH, new[:16] if new else show.DASH, verdict])
+    years = (str(c.previous.jaar), str(c.edition.jaar))  # type: ignore[union-attr]
+    return Table(
+        name, caption, ["Bestand", f"SHA-256 {years[0]} (begin)", f"SHA-256 {years[1]} (begin)", "Inhoud"], rows, source
+    )
+
+
+def rule_changes(c: Publication, name: str, caption: str, source: str) -> Table:
+    """The classification and disclosure rules of both editions, and whether they differ."""
+    before, now = c.previous, c.edition
+
+    def row(label: str, old: object, new: object) -> list[str]:
+        return [label, str(old), str(new), "gelijk" if old == new else "anders"]
+
+    return Table(
+        name,
+        caption,
+        ["Onderdeel", str(before.jaar), str(now.jaar), "Verandering"],  # type: ignore[union-attr]
+        [
+            row("Indeling naar herkomst", before.classification.name, now.classification.name),  # type: ignore[union-attr]
+            row("Kleinste aantal dat gepubliceerd wordt", before.min_cel, now.min_cel),  # type: ignore[union-attr]
+            row("Kleinste groep achter een percentage", before.min_noemer, now.min_noemer),  # type: ignore[union-attr]
+        ],
+        source,
+    )
+
+
 def changes(c: Publication, compared: tuple, first: str, name: str, caption: str, source: str) -> Table:
     """Each compared figure in the previous and this edition, the difference in points with its
     95% Newcombe interval, and whether it changed demonstrably; ``first`` heads the labels."""
