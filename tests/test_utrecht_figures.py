@@ -1,4 +1,4 @@
-"""U1-U11 of the published Utrecht figures, computed from data/utrecht/ with plain pandas,
+"""U1-U11 of the published Utrecht figures, computed from data/utrecht-2019/ with plain pandas,
 independently of the package's analysis code, within the published tolerances."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import pytest
 
 from kansrijk.paths import DATA, REFERENCE
 
-FOLDER = DATA / "utrecht"
+FOLDER = DATA / "utrecht-2019"
 
 
 @pytest.fixture(scope="module")
