@@ -24,8 +24,9 @@ def root() -> Path:
 
 @pytest.fixture(scope="session")
 def utrecht_book(tmp_path_factory) -> Path:
-    """The Utrecht edition and the landing page, built once into a temporary book folder; with
-    its district map when the CBS layer is beside the checkout."""
+    """The Utrecht edition (2019, slug ``utrecht``), its next edition (``utrecht-2023``, with the
+    chapter on what changed) and the landing page, built once into a temporary book folder; with
+    district maps when the CBS layer is beside the checkout."""
     import yaml
 
     from kansrijk.boundaries import extract
@@ -40,7 +41,12 @@ def utrecht_book(tmp_path_factory) -> Path:
         params["grenzen"] = str(folder / "grenzen.geojson")
     param_file = folder / "utrecht.yml"
     param_file.write_text(yaml.safe_dump(params, allow_unicode=True), encoding="utf-8")
+    later = yaml.safe_load((PARAMS / "utrecht-2023.yml").read_text(encoding="utf-8"))
+    later.update(grenzen=params.get("grenzen"), vorige="utrecht")
+    later_file = folder / "utrecht-2023.yml"
+    later_file.write_text(yaml.safe_dump(later, allow_unicode=True), encoding="utf-8")
     book = folder / "boek"
-    result = CliRunner().invoke(app, ["build", str(param_file), "--book-dir", str(book), "--quiet"])
+    command = ["build", str(param_file), str(later_file), "--book-dir", str(book), "--quiet"]
+    result = CliRunner().invoke(app, command)
     assert result.exit_code == 0, result.output
     return book

@@ -198,7 +198,7 @@ een editie met een vorige editie staat onder elk kerncijfer de verandering in pr
 {"".join(sections)}
 {empty}
 <h2 class="municipality">Kerncijfers naast elkaar</h2>
-<div class="table-wrap"><table>
+<div class="table-wrap" tabindex="0" role="region" aria-label="Kerncijfers per editie"><table>
 <caption>Kerncijfers per editie. Een streepje (–): niet gepubliceerd om de privacy te beschermen.</caption>
 <thead><tr><th scope="col">Kerncijfer</th>{head}</tr></thead>
 <tbody>{rows}</tbody>

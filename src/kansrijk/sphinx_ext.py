@@ -22,6 +22,10 @@ paint; only ``documentation_options.js`` runs at once, because the page's inline
 follows it sets a value on the object it defines. The search page keeps them all immediate: its
 search script, which Sphinx's template loads directly, calls them as it loads.
 
+A wide table scrolls inside its own box (the book's style sheet), and a region that scrolls must
+be reachable from the keyboard (WCAG 2.1.1; axe's ``scrollable-region-focusable``): every table
+is focusable, and its caption names it.
+
 Sphinx 7.4 indexes every word of a page, code included, so search results quoted Python. The
 collector here skips code blocks; a reader searches the text, a reviewer reads the notebooks.
 """
@@ -79,6 +83,11 @@ def _escaped_titles(app, pagename: str, templatename: str, context: dict[str, An
             context[key] = escape(context[key])
 
 
+def _focusable_tables(app, pagename: str, templatename: str, context: dict[str, Any], doctree) -> None:
+    if isinstance(context.get("body"), str):
+        context["body"] = context["body"].replace("<table ", '<table tabindex="0" ')
+
+
 def _visit_folded(self, node) -> None:
     classes = " ".join(node["classes"])
     self.body.append(f'<details class="admonition hide {classes}">\n<summary>\n')
@@ -108,4 +117,5 @@ def setup(app) -> dict[str, Any]:
     app.add_node(HideCodeCellNode, override=True, html=(_visit_folded, _depart_folded))
     app.connect("html-page-context", _escaped_titles, priority=100)
     app.connect("html-page-context", _page_assets, priority=900)
+    app.connect("html-page-context", _focusable_tables)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
