@@ -124,9 +124,7 @@ def test_every_page_in_a_real_browser(site, browser, screenshots):
                 )
                 if narrow := [w for w in shown if w < PHONE_PX - 8]:
                     problems.append(f"{path} @ {width}: figures shown narrower than drawn for: {narrow}")
-            if path.startswith("utrecht") and "Synthetische gegevens" not in page.inner_text(
-                ".bd-header-announcement"
-            ):
+            if path.startswith("utrecht") and "Synthetische gegevens" not in page.inner_text(".bd-header-announcement"):
                 problems.append(f"{path}: no synthetic-data banner")
             page.close()
     assert not problems, "\n".join(problems)
