@@ -82,6 +82,17 @@ def hostile(tmp_path_factory):
     tables["atlas"] = tables["wijken"][["wijk_code"]].assign(
         kwetsbaarheidsscore=[15.1, 13.9, 14.2, 14.6], pct_15_45=40.0
     )
+    # CBS's district facts (kansrijk cbs) carry names and a source of their own
+    tables["cbs_wijken"] = tables["wijken"].assign(
+        inwoners=[9000, 7000, 5000, 800],
+        inwoners_0_14=[1500, 1100, 900, 120],
+        huishoudens_met_kinderen=[1800, 1300, 1000, 150],
+        pct_hh_laag_inkomen=[7.5, 4.1, 12.0, "."],
+        pct_hh_rond_sociaal_minimum=[9.0, 5.5, 15.2, ""],
+        pct_hh_tot_120_wsm=[12.0, 7.0, 19.9, ""],
+        bron=NAMES[2],
+        licentie=TEMPLATE,
+    )
     colophon = {"uitgever": NAMES[1], "contact": TEMPLATE, "versie": NAMES[2], "publicatiedatum": "2026-11-23"}
     params = write_edition(folder, tables, slug="vijandig", params={"gemeente": GEMEENTE, **colophon})
     from typer.testing import CliRunner
@@ -105,10 +116,11 @@ def test_no_template_is_rendered_and_no_command_runs(hostile):
 def test_names_are_shown_exactly_as_written_and_never_as_markup(hostile):
     _, book = hostile
     html = book / "vijandig" / "html"
-    for name in ("armoede.html", "atlas.html"):
+    for name in ("armoede.html", "atlas.html", "context.html"):
         text = visible_text(html / name)
         for hostile_name in NAMES:
             assert hostile_name in text, f"{name} does not show {hostile_name!r} as written"
+    assert TEMPLATE in visible_text(html / "context.html"), "the CBS file's licence is altered"
     assert GEMEENTE in visible_text(html / "herkomst.html")
     colophon = visible_text(html / "colofon.html")
     assert all(value in colophon for value in (NAMES[1], TEMPLATE, NAMES[2])), "the colophon alters its values"
@@ -206,7 +218,7 @@ def test_no_name_fires_script_in_a_browser(hostile):
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
-            names = ("armoede.html", "atlas.html", "herkomst.html", "colofon.html")
+            names = ("armoede.html", "atlas.html", "herkomst.html", "colofon.html", "context.html")
             pages = ["index.html"] + [f"vijandig/html/{n}" for n in names]
             pages.append("vijandig/html/search.html?q=HYPERLINK")
             for path in pages:

@@ -1,7 +1,7 @@
 """Valid data always builds: contract-conformant editions of every shape (no extra attention,
 all of it, thirty children, one district, a district without children, names with ``&``, ``<``
-and any script) run every chapter and pass the audit, or are refused with an input error.
-Never a traceback."""
+and any script, families, empty cells, a poverty table as CBS delivers it) run every chapter and
+pass the audit, or are refused with an input error. Never a traceback."""
 
 from __future__ import annotations
 
@@ -64,6 +64,24 @@ def editions(draw) -> dict[str, pd.DataFrame]:
             {"wijk_code": codes, "kinderen_0_5": children, "tot_125_wsm": poor, "tot_105_wsm": [p // 2 for p in poor]}
         ),
     }
+    kinderen = tables["kinderen"]
+    if draw(st.booleans()):  # families of one to three young children; some ids left empty
+        family = np.repeat(np.arange(n), rng.choice([1, 2, 3], size=n, p=[0.7, 0.25, 0.05]))[:n]
+        kinderen["gezin_id"] = np.where(rng.random(n) < 0.2, "", [f"G{f:05d}" for f in family])
+    if draw(st.booleans()):  # an export with empty cells, read as 'onbekend'
+        share = draw(st.sampled_from([0.05, 0.3]))
+        for column in ("opleiding_ouders", "migratieachtergrond"):
+            kinderen.loc[rng.random(n) < share, column] = ""
+    if draw(st.booleans()):  # the poverty table as CBS delivers it: rounded, withheld, with a total row
+        armoede = tables["armoede"]
+        total = armoede[["kinderen_0_5", "tot_125_wsm", "tot_105_wsm"]].sum() + np.array([25, 6, 3])
+        rounded = armoede.assign(
+            **{c: 5 * ((armoede[c] + 2) // 5) for c in ("kinderen_0_5", "tot_125_wsm", "tot_105_wsm")}
+        )
+        rounded = rounded.astype(object)
+        rounded.loc[armoede["kinderen_0_5"] < 50, ["tot_125_wsm", "tot_105_wsm"]] = "."
+        total_row = {"wijk_code": "GM0999", **{c: int(5 * round(v / 5)) for c, v in total.items()}}
+        tables["armoede"] = pd.concat([rounded, pd.DataFrame([total_row])], ignore_index=True)
     if draw(st.booleans()):
         tables["atlas"] = pd.DataFrame(
             {

@@ -22,7 +22,7 @@ from kansrijk.myst import Myst
 from kansrijk.params import load_edition
 from kansrijk.paths import REFERENCE
 from kansrijk.publication import EditionInfo, Publication
-from kansrijk.show import DASH, Entry, Shown
+from kansrijk.show import DASH, WITHHELD, Entry, Shown
 
 TABLES = "tabellen"
 FIGURES = "figuren"
@@ -34,6 +34,10 @@ SUPPRESSED_NOTE = (
 )
 SUPPRESSED_CSV = (
     "Een lege cel betekent: niet gepubliceerd ter bescherming van kleine groepen (zie Methode en verantwoording)."
+)
+WITHHELD_NOTE = (
+    "‘Niet geleverd door de bron’: de inkomensstatistiek (CBS) heeft dit getal niet geleverd, meestal om kleine "
+    "aantallen te beschermen; het is iets anders dan een getal dat deze editie weglaat."
 )
 COMMENT = "# "  # notes below a CSV table, after an empty line
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -104,6 +108,14 @@ class Chapter:
     def source_poverty(self) -> str:
         e = self.edition
         return f"Bron: inkomensstatistiek {e.gemeente} {e.jaar}{self._synthetic()}, bewerking Kansrijk."
+
+    @property
+    def source_cbs(self) -> str:
+        """CBS's district facts (with their licence) and this edition's poverty figures."""
+        cbs = self.cijfers.cbs.source if self.cijfers.cbs is not None else "CBS"
+        return (
+            f"Bron: {cbs}; armoede: inkomensstatistiek {self.edition.gemeente} {self.edition.jaar}{self._synthetic()}."
+        )
 
     @property
     def source_atlas(self) -> str:
@@ -178,7 +190,8 @@ class Chapter:
         folder.mkdir(exist_ok=True)
         csv_name = f"{table.name}.csv"
         suppressed = any(isinstance(c, Shown) and c.text == DASH for row in table.rows for c in row)
-        notes = self._csv_notes(table, suppressed)
+        withheld = any(isinstance(c, Shown) and c.text == WITHHELD for row in table.rows for c in row)
+        notes = self._csv_notes(table, suppressed) + ([WITHHELD_NOTE] if withheld else [])
         header = _write_csv(folder / csv_name, table, notes)
         _write_sidecar(folder / f"{table.name}.json", table, header, self.edition, notes)
         for row in table.rows:
@@ -191,7 +204,8 @@ class Chapter:
             all(isinstance(r[i], Shown) and r[i].is_number for r in table.rows) for i in range(len(table.columns))
         ]
         body = myst.table(table.columns, table.rows, numeric)
-        note = Myst(" " + myst.escape(SUPPRESSED_NOTE)) if suppressed else Myst("")
+        said = [SUPPRESSED_NOTE] * suppressed + [WITHHELD_NOTE] * withheld
+        note = Myst("".join(" " + myst.escape(text) for text in said))
         _display(
             myst.render(
                 "```{{table}} {caption}\n:name: {name}\n:class: kansrijk-tabel\n\n{body}\n```\n\n"
@@ -290,6 +304,8 @@ def _write_csv(path: Path, table: Table, notes: list[str]) -> list[str]:
             cells: list[str] = []
             for cell, width in zip(row, widths, strict=True):
                 values = _csv_value(cell)
+                if isinstance(cell, Shown) and cell.text == WITHHELD:
+                    values = values * width  # both ends of an interval the source did not deliver
                 cells += values + [""] * (width - len(values))
             writer.writerow(cells)
         # one line per note, never split into fields (the sidecar keeps every value exactly as written)

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
+from kansrijk import fmt
 from kansrijk.params import load_edition
 from kansrijk.problems import InputError, make_console, render_report
 from kansrijk.validation import load_edition_data
@@ -51,8 +52,44 @@ def validate(edition: EditionArg) -> None:
         console.print(f"  vorige editie: {escape(previous.edition.slug)} ({escape(previous.edition.title)}){linked}")
     for f in data.files:
         console.print(f"  {escape(f.name):<22} {f.rows:>7} rijen  {f.columns:>2} kolommen")
-    for warning in ed.warnings:
+    for line in input_notes(data):
+        console.print(f"  {escape(line)}")
+    for warning in ed.warnings + input_warnings(data):
         err_console.print(f"[yellow]Let op[/]: {escape(warning)}")
+
+
+def input_notes(data) -> list[str]:
+    """How the export was read, for the analyst's terminal (counts of the inputs themselves)."""
+    notes = [
+        f"{column}: {n} lege cellen gelezen als 'onbekend' ({fmt.pct(100 * n / len(data.kinderen), 1)} van de kinderen)"
+        for column, n in data.blanks.items()
+        if n
+    ]
+    if data.families:
+        notes.append(f"gezin_id: {data.kinderen['gezin_id'].nunique()} gezinnen")
+    if data.local_codes:
+        notes.append(f"koppeltabel: {data.local_codes} lokale codes gekoppeld aan de risicofactorencatalogus")
+    if data.peildatum is not None:
+        notes.append(f"leeftijd berekend uit geboortedatum op de peildatum {data.peildatum.isoformat()}")
+    if data.poverty_rounded:
+        notes.append("armoede.csv: aantallen afgerond op vijftallen (zoals CBS levert)")
+    if data.poverty_total is not None:
+        notes.append("armoede.csv: het totaal van de gemeente komt uit de eigen totaalrij")
+    withheld = int(data.armoede[["kinderen_0_5", "tot_125_wsm", "tot_105_wsm"]].isna().sum().sum())
+    if withheld:
+        notes.append(f"armoede.csv: {withheld} getallen niet geleverd door de bron ('.' of leeg)")
+    return notes
+
+
+def input_warnings(data) -> list[str]:
+    """What the analyst should know before publishing: children left out of the edition."""
+    if not data.outside_age:
+        return []
+    rows = ", ".join(str(r) for r in data.outside_age[:5]) + (", …" if len(data.outside_age) > 5 else "")
+    return [
+        f"kinderen.csv: {len(data.outside_age)} kinderen zijn op de peildatum geen 0 tot en met 2 jaar en zijn "
+        f"weggelaten (rijen {rows})"
+    ]
 
 
 @app.command()
@@ -146,6 +183,54 @@ def grenzen(
             render_report(error.problems, err_console)
             raise typer.Exit(EXIT_INPUT) from None
         console.print(f"{n} wijken van {escape(gemeentecode)} geschreven naar {escape(str(target))}")
+
+
+@app.command()
+def cbs(
+    gemeentecode: Annotated[str, typer.Argument(help="CBS-gemeentecode, bijvoorbeeld GM0344.")],
+    jaar: Annotated[int, typer.Option(help="Jaar van de Kerncijfers wijken en buurten (2022, 2023 of 2024).")],
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            help="Doelbestand (standaard: cbs_wijken.csv in de datamap van de editie(s) met deze code en dit jaar)."
+        ),
+    ] = None,
+) -> None:
+    """Haal de Kerncijfers wijken en buurten van één gemeente op bij CBS (open data) en schrijf ze
+    als cbs_wijken.csv, met bron en licentie."""
+    import re
+
+    from kansrijk import cbs as facts
+    from kansrijk.paths import PARAMS
+
+    if not re.fullmatch(r"GM\d{4}", gemeentecode):
+        err_console.print(f"{escape(gemeentecode)}: een gemeentecode is 'GM' gevolgd door 4 cijfers, zoals GM0344.")
+        raise typer.Exit(EXIT_INPUT)
+    if jaar not in facts.TABLES:
+        err_console.print(f"--jaar {jaar}: bekend zijn {', '.join(str(y) for y in facts.TABLES)}.")
+        raise typer.Exit(EXIT_INPUT)
+    targets = [out] if out else []
+    if not targets:
+        for path in sorted(PARAMS.glob("*.yml")):
+            try:
+                ed = load_edition(path)
+            except InputError:
+                continue  # an edition with other problems is not this command's business
+            if ed.params.gemeentecode == gemeentecode and ed.params.jaar == jaar:
+                targets.append(ed.data_dir / facts.FILE)
+    if not targets:
+        err_console.print(
+            f"Geen editie met gemeentecode {escape(gemeentecode)} en jaar {jaar} in params/; geef --out op."
+        )
+        raise typer.Exit(EXIT_INPUT)
+    try:
+        frame = facts.fetch(gemeentecode, jaar)
+    except facts.CbsError as error:
+        err_console.print(f"[red]CBS[/]: {escape(str(error))}")
+        raise typer.Exit(1) from None
+    for target in targets:
+        facts.write(frame, target)
+        console.print(f"{len(frame)} wijken van {escape(gemeentecode)} ({jaar}) geschreven naar {escape(str(target))}")
 
 
 @app.command()

@@ -9,9 +9,7 @@ parameters give the same pages.
 
 from __future__ import annotations
 
-from babel.dates import format_date
-
-from kansrijk import myst
+from kansrijk import fmt, myst
 from kansrijk.params import Edition
 
 NOT_GIVEN = "niet opgegeven"
@@ -32,7 +30,7 @@ def title(edition: Edition) -> str:
 def date_text(edition: Edition) -> str | None:
     """The publication date as Dutch readers write it (23 november 2026), if one is given."""
     d = edition.params.publicatiedatum
-    return format_date(d, "d MMMM y", locale="nl") if d else None
+    return fmt.datum(d) if d else None
 
 
 def footer(edition: Edition, pdf: str | None = None) -> dict[str, str | None]:

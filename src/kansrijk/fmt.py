@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 
+from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
 from num2words import num2words
 
@@ -48,6 +49,11 @@ def interval(low: float | None, high: float | None, decimals: int = 0) -> str:
     if low is None or high is None:
         return DASH
     return f"{getal(low, decimals)}–{pct(high, decimals)}"
+
+
+def datum(value) -> str:
+    """A date as Dutch readers write it: '23 november 2026'."""
+    return format_date(value, "d MMMM y", locale="nl")
 
 
 def lower_first(text: str) -> str:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from kansrijk.analyses.profile import BALANCE, STACKING
 from kansrijk.labels import LEVELS
-from kansrijk.publication import Count, Estimate, Publication, Rate, RateTable
+from kansrijk.publication import Count, Estimate, Publication, Rate, RateTable, Status
 from kansrijk.schemas import EDUCATION
 from kansrijk.show import Entry
 
@@ -114,9 +114,23 @@ def compute(c: Publication) -> tuple[dict, list[Entry]]:
                 code: f.rate(r, f"kinderen.gevolgd_per_risicofactor.{code}")
                 for code, r in c.table("kinderen.gevolgd_per_risicofactor")
             },
+            # cells left empty in the export, read as 'onbekend' (n, and % of all children)
+            "leeg": {
+                column: {
+                    "n": f.field(r, "n", f"kinderen.leeg.{column}.n"),
+                    "pct": f.pct(r, f"kinderen.leeg.{column}.pct"),
+                }
+                for column, r in c.table("kinderen.leeg")
+            },
         },
         "armoede": _poverty(c, f),
     }
+    if "gezinnen.niveaus" in c.tables:  # with gezin_id: the four levels as shares of families
+        levels = c.table("gezinnen.niveaus")
+        figures["gezinnen"] = {
+            "n": f.field(levels["zelfredzaam"], "noemer", "gezinnen.n"),
+            "niveaus": f.table(levels, "gezinnen.niveaus", tuple(level for level, _ in levels)),
+        }
     if c.previous is not None:
         figures["vergelijking"] = _comparison(c, f)
     return figures, f.entries
@@ -143,7 +157,12 @@ def _comparison(c: Publication, f: _Figures) -> dict:
 def _poverty(c: Publication, f: _Figures) -> dict:
     total125, total105 = c.rates["armoede.pct_125"], c.rates["armoede.pct_105"]
     at125, at105 = c.table("armoede.wijken.pct_125"), c.table("armoede.wijken.pct_105")
+    paths = {"armoede.pct_125": total125, "armoede.pct_105": total105}
+    paths |= {f"armoede.wijken.{code}.pct_{line}": r for line, t in (("125", at125), ("105", at105)) for code, r in t}
     return {
+        # how the source delivered the file: rounded to fives, and the figures it did not deliver (null)
+        "afgerond_op_vijftallen": c.edition.poverty_rounded,
+        "niet_geleverd": sorted(path for path, r in paths.items() if r.status == Status.WITHHELD),
         "kinderen_0_5": f.count(c.count("armoede.kinderen_0_5"), "armoede.kinderen_0_5"),
         "pct_125": f.pct(total125, "armoede.pct_125"),
         "pct_105": f.pct(total105, "armoede.pct_105"),

@@ -36,3 +36,10 @@ LEVELS = {
 def in_sentence(label: str) -> str:
     """A label as it reads inside a sentence: 'laag', 'niet-westers', 'Nederlands', 'buiten Europa'."""
     return label if label.split()[0] in PROPER_NOUNS else label[0].lower() + label[1:]
+
+
+COLUMNS = {
+    "opleiding_ouders": "Opleiding ouders",
+    "migratieachtergrond": "Migratieachtergrond",
+    "herkomst": "Herkomst",
+}

@@ -45,6 +45,10 @@ class EditionParams(BaseModel):
     vorige: Annotated[str, Field(strict=True)] | None = None
     # Districts CBS recoded since the previous edition: a CSV oude_code,nieuwe_code (a contract path).
     wijk_koppeling: Annotated[str, Field(min_length=1, strict=True)] | None = None
+    # Local risk-factor codes mapped to the catalogue: a CSV lokale_code,risicofactor (a contract path).
+    koppeltabel: Annotated[str, Field(min_length=1, strict=True)] | None = None
+    # The reference date at which ages are computed from geboortedatum.
+    peildatum: date | None = None
 
     @field_validator("gemeente")
     @classmethod

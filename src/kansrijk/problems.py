@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from kansrijk.fmt import aantal
 from kansrijk.text import shown
 
 MAX_EXAMPLES = 5
@@ -58,7 +59,10 @@ def render_report(problems: list[Problem], console: Console) -> None:
     Every value from a file is a :class:`rich.text.Text`, so that rich never reads it as markup."""
     files = list(dict.fromkeys(p.file for p in problems))
     console.print(
-        Text.assemble(("Invoer voldoet niet aan het datacontract", "bold red"), f": {len(problems)} problemen")
+        Text.assemble(
+            ("Invoer voldoet niet aan het datacontract", "bold red"),
+            f": {aantal(len(problems), 'probleem', 'problemen')}",
+        )
     )
     for name in files:
         console.print(Text.assemble("\n", (shown(name, limit=300), "bold")), soft_wrap=True)  # a path is never wrapped

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from enum import StrEnum
 from pathlib import Path
 
@@ -23,6 +24,7 @@ class Status(StrEnum):
     EMPTY = "geen_kinderen"  # a group without children: counts 0, no percentage
     PRIMARY = "primair_onderdrukt"  # too small by the rules of the contract
     SECONDARY = "secundair_onderdrukt"  # would otherwise be recoverable from published numbers
+    WITHHELD = "niet_geleverd"  # the source (CBS) did not deliver the count: nothing to publish or protect
 
 
 SUPPRESSED = (Status.PRIMARY, Status.SECONDARY)
@@ -111,6 +113,7 @@ class Regression:
     n: int
     notes: tuple[str, ...]  # which categories were pooled into 'overig' or left out, and why
     summary: str  # statsmodels' full summary, without its date and time, for the reviewer's notebook
+    clustered: bool = False  # cluster-robust variance by family (gezin_id); the interaction by a Wald test
 
 
 @dataclass(frozen=True)
@@ -161,6 +164,37 @@ class Atlas:
 
 
 @dataclass(frozen=True)
+class Sensitivity:
+    """With many children 'onbekend' for a variable: its share, and per end group its published
+    rate and the rate if every child with 'onbekend' belonged to that group."""
+
+    variable: str  # opleiding_ouders, migratieachtergrond or herkomst
+    share: Estimate  # % of all children with 'onbekend'
+    scenarios: tuple[tuple[str, Rate, Estimate], ...]  # (category, rate now, rate with every 'onbekend')
+
+
+@dataclass(frozen=True)
+class CbsRow:
+    """One district's CBS facts (``None`` where CBS gives no value)."""
+
+    code: str
+    name: str
+    facts: tuple[tuple[str, Estimate | None], ...]  # (column of cbs_wijken.csv, value)
+
+    def get(self, column: str) -> Estimate | None:
+        return dict(self.facts)[column]
+
+
+@dataclass(frozen=True)
+class CbsFacts:
+    """CBS district facts beside the edition's own figures: public numbers of CBS, not counts of
+    children (no disclosure control; every shown number is still in the ledger)."""
+
+    rows: tuple[CbsRow, ...]
+    source: str
+
+
+@dataclass(frozen=True)
 class InputFile:
     """What a reader may know of an input file: its name and fingerprint, not its size."""
 
@@ -180,6 +214,11 @@ class EditionInfo:
     boundaries: Path | None
     files: tuple[InputFile, ...]
     origin: str = MIGRATIEACHTERGROND.column  # the column of its origin classification
+    families: bool = False  # kinderen.csv carries gezin_id: intervals allow for siblings
+    peildatum: date | None = None  # ages computed at this date from geboortedatum
+    local_codes: int = 0  # local risk-factor codes mapped by the koppeltabel
+    poverty_rounded: bool = False  # the poverty counts were rounded to multiples of five at source
+    poverty_total: bool = False  # the poverty file gave the municipal total itself
 
     @property
     def title(self) -> str:
@@ -210,6 +249,8 @@ class Publication:
     previous: EditionInfo | None = None  # the previous edition of the municipality, when there is one
     changes: tuple = ()  # kansrijk.analyses.change.Change: the headline figures against the previous edition
     comparability: tuple[str, ...] = ()  # what is not compared with the previous edition, and why (plain text)
+    sensitivity: tuple[Sensitivity, ...] = ()  # rates were 'onbekend' other groups, where many are 'onbekend'
+    cbs: CbsFacts | None = None  # CBS district facts (cbs_wijken.csv), when the edition has them
 
     @property
     def origin(self) -> Classification:
@@ -218,6 +259,11 @@ class Publication:
 
     def rate(self, key: str) -> Rate:
         return self.rates[key]
+
+    def sensitivity_for(self, variable: str) -> Sensitivity | None:
+        """What the rates by ``variable`` would be with every 'onbekend' in an end group, when
+        many children are 'onbekend' (see :func:`kansrijk.story.sensitivity`)."""
+        return next((s for s in self.sensitivity if s.variable == variable), None)
 
     def count(self, key: str) -> Count:
         return self.counts[key]
@@ -252,4 +298,8 @@ class Publication:
         for pair in self.pairs:
             found += [pair.phi, pair.odds_ratio]
         found += [c.difference for c in self.changes if c.difference is not None]
+        for sensitivity in self.sensitivity:
+            found += [sensitivity.share, *(estimate for _, _, estimate in sensitivity.scenarios)]
+        if self.cbs is not None:
+            found += [e for row in self.cbs.rows for _, e in row.facts if e is not None]
         return {e.key: e for e in found}

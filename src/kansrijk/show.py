@@ -11,9 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from kansrijk import fmt
-from kansrijk.publication import Count, Estimate, Rate
+from kansrijk.publication import Count, Estimate, Rate, Status
 
 DASH = fmt.DASH
+WITHHELD = "niet geleverd door de bron"  # a count the source (CBS) did not deliver: not a suppression
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,12 @@ class Shown:
 
     @property
     def is_number(self) -> bool:
-        return bool(self.entries) or self.text == DASH
+        return bool(self.entries) or self.text in (DASH, WITHHELD)
+
+
+def _missing(item: Rate | Count) -> Shown:
+    """What stands where a value is not published: a dash, or that the source did not deliver it."""
+    return Shown(WITHHELD if item.status == Status.WITHHELD else DASH)
 
 
 def _entry(key: str, name: str, value: float, decimals: int) -> Entry:
@@ -55,7 +61,7 @@ def _entry(key: str, name: str, value: float, decimals: int) -> Entry:
 def pct(rate: Rate, decimals: int = 0) -> Shown:
     """The percentage of a published rate: '18%'."""
     if rate.pct is None:
-        return Shown(DASH)
+        return _missing(rate)
     return Shown(fmt.pct(rate.pct, decimals), (_entry(rate.key, "pct", rate.pct, decimals),))
 
 
@@ -63,14 +69,14 @@ def number(item: Rate | Count, name: str = "n") -> Shown:
     """A published count: a rate's ``n`` or ``noemer``, or a :class:`Count`: '13.900'."""
     value = item.value if isinstance(item, Count) else item.get(name)
     if value is None:
-        return Shown(DASH)
+        return _missing(item)
     return Shown(fmt.getal(value), (_entry(item.key, "waarde" if isinstance(item, Count) else name, value, 0),))
 
 
 def interval(rate: Rate, decimals: int = 0) -> Shown:
     """A rate's 95% interval: '52,6–59,4%'."""
     if rate.ci_laag is None or rate.ci_hoog is None:
-        return Shown(DASH)
+        return _missing(rate)
     return Shown(
         fmt.interval(rate.ci_laag, rate.ci_hoog, decimals),
         (_entry(rate.key, "ci_laag", rate.ci_laag, decimals), _entry(rate.key, "ci_hoog", rate.ci_hoog, decimals)),

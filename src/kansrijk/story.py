@@ -11,9 +11,20 @@ from __future__ import annotations
 import math
 from statistics import median
 
-from kansrijk import fmt, show
+from kansrijk import fmt, labels, show
 from kansrijk.origin import MIGRATIEACHTERGROND, Classification
-from kansrijk.publication import Atlas, ChiSquare, Estimate, Pair, Rate, RateTable, Regression
+from kansrijk.publication import (
+    Atlas,
+    CbsFacts,
+    ChiSquare,
+    Estimate,
+    Pair,
+    Rate,
+    RateTable,
+    Regression,
+    Sensitivity,
+    Status,
+)
 from kansrijk.show import Shown, say
 
 EDUCATION_LABEL = {
@@ -24,6 +35,10 @@ EDUCATION_LABEL = {
 }
 EDUCATION_NOUN = {"laag": "laag", "midden": "middelbaar", "hoog": "hoog", "onbekend": "onbekend"}
 ALPHA = 0.05
+WITHHELD_TOTAL = (
+    "De inkomensstatistiek heeft het aandeel kinderen in armoede voor de gemeente als geheel niet geleverd: het is "
+    "niet geleverd door de bron."
+)
 UNPUBLISHABLE = "Het verschil naar {} is in deze editie niet te publiceren, omdat een van de groepen te klein is."
 
 
@@ -181,6 +196,8 @@ def district_highest(districts: RateTable, comparisons: dict) -> Shown:
 
 def poverty_summary(total: Rate, districts: RateTable, comparisons: dict) -> Shown:
     """The municipal share at or below 125% of the social minimum, and where it is highest."""
+    if total.status == Status.WITHHELD:
+        return Shown(WITHHELD_TOTAL)
     if not total.published:
         return Shown("Het aandeel kinderen in armoede is voor deze gemeente niet te publiceren.")
     return say(
@@ -332,6 +349,8 @@ def most_common(factors: RateTable) -> Shown:
 
 def poverty_municipal(total125: Rate, total105: Rate, children) -> Shown:
     """The municipal shares at or below 125% and 105% of the social minimum."""
+    if total125.status == Status.WITHHELD:
+        return Shown(WITHHELD_TOTAL)
     if not total125.published or children.value is None:
         return Shown(
             "Hoeveel jonge kinderen in een huishouden met een laag inkomen opgroeien, "
@@ -473,10 +492,12 @@ def interaction(model: Regression | None, origin: Classification = MIGRATIEACHTE
             "te toetsen."
         )
     verdict = "wel" if model.interaction.p < ALPHA else "niet"
+    test = "Wald-toets met clustergecorrigeerde variantie" if model.clustered else "likelihood-ratio-toets"
     return say(
-        "De samenhang met opleiding verschilt {} aantoonbaar naar {} (interactie: likelihood-ratio-toets, {}).",
+        "De samenhang met opleiding verschilt {} aantoonbaar naar {} (interactie: {}, {}).",
         verdict,
         Shown(origin.name),
+        test,
         _chi_square(model.interaction, model.interaction_dof),
     )
 
@@ -486,14 +507,98 @@ def ranked_by_share(table: RateTable) -> list[str]:
     return sorted((c for c, _ in table), key=lambda c: (table[c].pct is None, -(table[c].pct or 0), table.label(c)))
 
 
-def rounding_note(districts: RateTable) -> str:
-    """Whether the district counts of the poverty file look rounded at source (all multiples of
-    5, 10, 50 or 100), said of this edition's own data."""
-    counts = [r.noemer for _, r in districts if r.noemer]
-    step = next((m for m in (100, 50, 10, 5) if counts and all(n % m == 0 for n in counts)), None)
-    if step is None:
-        return "In deze editie zijn de aantallen kinderen per wijk niet zichtbaar afgerond."
-    return f"In deze editie zijn alle aantallen kinderen per wijk veelvouden van {step}: ze zijn vermoedelijk afgerond."
+def poverty_source(rounded: bool, total: bool, table: RateTable) -> str:
+    """What the poverty figures rest on, said of this edition's own file: counts rounded at source,
+    the source's own municipal total, and districts whose figures the source did not deliver."""
+    parts = []
+    if rounded:
+        parts.append(
+            "De aantallen in het armoedebestand zijn afgerond op vijftallen, zoals CBS ze levert; een percentage "
+            "daaruit kan daardoor iets afwijken van het percentage over de werkelijke aantallen, het meest in kleine "
+            "wijken."
+        )
+    else:
+        parts.append("De aantallen in het armoedebestand zijn niet afgerond.")
+    if total:
+        parts.append(
+            "Het cijfer voor de gemeente komt uit de totaalrij van de bron zelf; daarin tellen ook kinderen mee die "
+            "niet aan een wijk zijn toegekend."
+        )
+    withheld = [table.label(code) for code, rate in table if rate.status == Status.WITHHELD]
+    if withheld:
+        parts.append(f"Niet geleverd door de bron: de cijfers van {fmt.enumeration(withheld)}.")
+    return " ".join(parts)
+
+
+def sensitivity(found: Sensitivity, names: dict[str, str]) -> Shown:
+    """With many 'onbekend': how large that group is, and what the end groups' rates would be if
+    every child with 'onbekend' belonged there (published numbers only; ``names``: the groups' labels)."""
+    column = {"opleiding_ouders": "de opleiding van de ouders"}.get(found.variable, f"de {found.variable}")
+    text = say(
+        "Bij {}% van de kinderen is {} onbekend: meer dan 15%, en wie onbekend is, is meestal niet willekeurig.",
+        show.estimate(found.share, 0),
+        column,
+    )
+    if not found.scenarios:
+        return say("{} Hoe de percentages dan zouden liggen, is in deze editie niet te publiceren.", text)
+    parts = [
+        say(
+            "hoorden zij allemaal bij ‘{}’, dan kreeg daar {}% extra aandacht in plaats van {}",
+            labels.in_sentence(names.get(category, category)),
+            show.estimate(estimate, 0),
+            show.pct(rate),
+        )
+        for category, rate, estimate in found.scenarios
+    ]
+    return say("{} Ter vergelijking: {}.", text, show.join(parts, "; "))
+
+
+def family_levels(table: RateTable) -> Shown:
+    """The four levels counted per family, each family at the highest level of its children; the
+    levels that may not be published are named as such."""
+    rates = dict(iter(table))
+    total = next((r for r in rates.values() if r.noemer is not None), None)
+    if total is None:
+        return Shown("De verdeling van de gezinnen over de niveaus is in deze editie niet te publiceren.")
+    shown = [say("{} {}", show.pct(r, 1), labels.LEVELS[level].lower()) for level, r in rates.items() if r.published]
+    text = say(
+        "Per gezin geteld, met elk gezin op het hoogste niveau van zijn kinderen: van de {} gezinnen is {}.",
+        show.number(total, "noemer"),
+        show.join(shown, last=" en ") if shown else "geen niveau te publiceren",
+    )
+    hidden = [labels.LEVELS[level].lower() for level, r in rates.items() if not r.published]
+    if hidden:
+        text = say(
+            "{} Het aandeel {} is niet te publiceren, om kleine groepen te beschermen.", text, fmt.enumeration(hidden)
+        )
+    return text
+
+
+def cbs_low_income(facts: CbsFacts, poverty: RateTable) -> Shown:
+    """Where CBS counts the most households with a low income, and whether child poverty is
+    highest there too."""
+    with_value = [(row, row.get("pct_hh_laag_inkomen")) for row in facts.rows]
+    with_value = [(row, e) for row, e in with_value if e is not None]
+    if not with_value:
+        return Shown("CBS levert voor deze wijken (nog) geen cijfers over huishoudens met een laag inkomen.")
+    row, highest = max(with_value, key=lambda item: item[1].value)
+    text = say(
+        "Volgens CBS heeft {} het grootste aandeel huishoudens met een laag inkomen ({}%).",
+        row.name,
+        show.estimate(highest, 1),
+    )
+    published = [(code, r) for code, r in poverty if r.published]
+    if published:
+        top, rate = max(published, key=lambda item: item[1].pct)
+        where = "Daar is ook" if top == row.code else f"In {poverty.label(top)} is"
+        text = say(
+            "{} {} het aandeel jonge kinderen in armoede het hoogst ({} van de kinderen van 0 tot 6 jaar tot 125% "
+            "van het WSM).",
+            text,
+            where,
+            show.pct(rate),
+        )
+    return text
 
 
 def change_summary(changes: tuple, before: int) -> Shown:
@@ -545,3 +650,55 @@ def district_change_summary(changes: tuple, before: int) -> Shown:
     rest = len(compared) - moved
     tail = f"; in de andere {fmt.telwoord(rest)} vergeleken wijken niet" if rest else ""
     return Shown(f"Sinds {before} is het aandeel kinderen in armoede aantoonbaar {', en '.join(parts)}{tail}.")
+
+
+def blank_cells(empty: RateTable) -> Shown:
+    """How many cells of education and origin the export left empty (read as 'onbekend')."""
+    parts = []
+    for column, rate in empty:
+        if rate.n == 0:
+            amount: Shown | str = "geen"
+        elif rate.n is None:
+            amount = "een klein aantal"
+        else:
+            amount = say("{} ({} van de kinderen)", show.number(rate, "n"), show.pct(rate, 1))
+        parts.append(say("in {} {}", column, amount))
+    return say("Lege cellen in de export van deze editie, gelezen als onbekend: {}.", show.join(parts, last=" en "))
+
+
+def families_note(families: bool) -> str:
+    """Whether the intervals and the model allow for siblings (with gezin_id) or cannot."""
+    if families:
+        return (
+            "De export koppelt kinderen aan hun gezin (gezin_id), en daar is rekening mee gehouden: elk interval "
+            "gebruikt de clustergecorrigeerde variantie van het percentage over gezinnen (statsmodels), omgerekend "
+            "naar een effectief aantal kinderen voor het Wilson-interval, en het regressiemodel gebruikt "
+            "clustergecorrigeerde standaardfouten. De intervallen zijn daardoor breder dan bij kinderen die los van "
+            "elkaar zouden staan. De vier niveaus van kwetsbaarheid staan ook per gezin, elk gezin op het hoogste "
+            "niveau van zijn kinderen."
+        )
+    return (
+        "De export van deze editie heeft geen gezinsnummer (gezin_id), dus daar kan niet voor gecorrigeerd worden: "
+        "de intervallen zijn daardoor wat te smal."
+    )
+
+
+def age_note(peildatum) -> str:
+    """How the age of a child was known: as given, or computed at the reference date."""
+    if peildatum is None:
+        return "De export geeft de leeftijd van elk kind in voltooide jaren."
+    return (
+        f"De export geeft geboortedata; de leeftijd is berekend in voltooide jaren op de peildatum "
+        f"{fmt.datum(peildatum)}. Kinderen die op die datum geen 0 tot en met 2 jaar waren, zijn weggelaten, met hun "
+        "risicofactoren."
+    )
+
+
+def codes_note(local_codes: int) -> str:
+    """Whether the export used the catalogue's codes or its own, mapped by a koppeltabel."""
+    if not local_codes:
+        return "De risicofactoren staan in de export in de codes van de catalogus."
+    return (
+        f"De export gebruikt eigen codes voor risicofactoren; een koppeltabel (parameter koppeltabel) vertaalt de "
+        f"{fmt.telwoord(local_codes)} gebruikte codes naar de catalogus."
+    )

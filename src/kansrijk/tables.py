@@ -22,13 +22,19 @@ def rates(table: RateTable, header: str, outcome: str, name: str, caption: str, 
 
 
 def shares(
-    table: RateTable, header: str, name: str, caption: str, source: str, labels: list[str] | None = None
+    table: RateTable,
+    header: str,
+    name: str,
+    caption: str,
+    source: str,
+    labels: list[str] | None = None,
+    unit: str = "Aantal kinderen",
 ) -> Table:
     """Count and share of one total per category."""
     return Table(
         name,
         caption,
-        [header, "Aantal kinderen", "Aandeel"],
+        [header, unit, "Aandeel"],
         [
             [labels[i] if labels else table.label(c), show.number(r, "n"), show.pct(r, 1)]
             for i, (c, r) in enumerate(table)
@@ -146,6 +152,32 @@ def atlas(a: Atlas, name: str, caption: str, source: str) -> Table:
     )
 
 
+def cbs(c: Publication, name: str, caption: str, source: str) -> Table:
+    """CBS's district facts beside this edition's share of young children in poverty."""
+    from kansrijk.cbs import FACTS
+
+    poverty = c.table("armoede.wijken.pct_125")
+    facts = c.cbs.rows if c.cbs is not None else ()
+
+    def fact(value, percentage: bool) -> show.Shown:
+        return show.Shown(show.WITHHELD) if value is None else show.estimate(value, 1 if percentage else 0)
+
+    return Table(
+        name,
+        caption,
+        ["Wijk", *(f.label for f in FACTS), "Kinderen 0-5 jaar tot 125% WSM (deze editie)"],
+        [
+            [
+                row.name,
+                *(fact(row.get(f.column), f.percentage) for f in FACTS),
+                show.pct(poverty[row.code], 1) if row.code in poverty.rows else show.Shown(show.DASH),
+            ]
+            for row in facts
+        ],
+        source,
+    )
+
+
 def _text(value: str) -> show.Shown:
     """A figure that is not a statistic of children (an atlas score): right-aligned, no ledger entry."""
     return show.Shown(value)
@@ -181,24 +213,49 @@ def pairs(published: tuple[Pair, ...], labels: dict[str, str], name: str, captio
     )
 
 
-TYPES = {"text": "tekst", "int": "geheel getal", "float": "getal", "bool": "ja/nee", "category": "categorie"}
+TYPES = {
+    "text": "tekst",
+    "int": "geheel getal",
+    "float": "getal",
+    "bool": "ja/nee",
+    "category": "categorie",
+    "count": "geheel getal of '.'",
+    "number": "getal of leeg",
+    "date": "datum",
+}
+# Columns that may stand in for others, or be added: shown in the contract table under their file.
+ALTERNATIVES = {
+    "kinderen": {
+        "herkomst": "in plaats van migratieachtergrond",
+        "geboortedatum": "in plaats van leeftijd",
+        "gezin_id": "optioneel",
+    }
+}
 
 
 def _specs() -> list[schemas.TableSpec]:
-    """Every input file's schema, with its cross-file rules."""
+    """Every input file's schema, with its cross-file rules (and, for kinderen.csv, the columns
+    that may stand in for others)."""
+    from kansrijk.origin import HERKOMST
+
     return [
         schemas.wijken_spec(),
         schemas.kinderen_spec(["x"], ["x"]),
+        schemas.kinderen_spec(["x"], ["x"], HERKOMST, "geboortedatum", families=True),
         schemas.risicofactoren_spec(["x"]),
-        schemas.armoede_spec(["x"]),
+        schemas.koppeltabel_spec("koppeltabel"),
+        schemas.armoede_spec(["x"], "GM0000"),
         schemas.atlas_spec(["x"]),
+        schemas.cbs_spec(["x"]),
     ]
 
 
 def contract_rules() -> dict[str, int]:
     """How many rules of the contract each input file (by stem) must pass."""
-    counts = {}
+    counts: dict[str, int] = {}
     for spec in _specs():
+        if spec.stem in counts:
+            continue  # the variant of kinderen.csv with other columns has as many rules
         columns = spec.schema.columns.values()
         counts[spec.stem] = (
             sum(len(c.checks) + bool(c.unique) + (not c.nullable) for c in columns)
@@ -212,14 +269,24 @@ def contract_rules() -> dict[str, int]:
 def contract(name: str, caption: str, source: str) -> Table:
     """The data contract as the schemas enforce it."""
     rows: list[list[show.Shown | str]] = []
+    seen: set[tuple[str, str]] = set()
     for spec in _specs():
         for column_name, column in spec.schema.columns.items():
+            if (spec.stem, column_name) in seen:
+                continue
+            seen.add((spec.stem, column_name))
             rules = [c.error for c in column.checks if c.error]
             if column.unique:
                 rules.append("uniek")
             rules += [r.error for r in spec.row_rules if r.column == column_name]
+            if not rules and column.nullable:
+                rules.append("mag leeg zijn")
             filename = spec.filename + ("" if spec.required else " (optioneel)")
-            rows.append([filename, column_name, TYPES[spec.columns[column_name]], "; ".join(rules) or "niet leeg"])
+            if spec.stem == "koppeltabel":
+                filename = "koppeltabel (parameter, optioneel)"
+            alternative = ALTERNATIVES.get(spec.stem, {}).get(column_name)
+            label = f"{column_name} ({alternative})" if alternative else column_name
+            rows.append([filename, label, TYPES[spec.columns[column_name]], "; ".join(rules) or "niet leeg"])
     return Table(name, caption, ["Bestand", "Kolom", "Type", "Regels"], rows, source)
 
 

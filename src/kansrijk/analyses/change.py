@@ -9,6 +9,7 @@ separate groups of children, so a difference reveals nothing the two levels do n
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 
 from statsmodels.stats.proportion import confint_proportions_2indep
@@ -67,6 +68,18 @@ def newcombe(n_now: int, d_now: int, n_before: int, d_before: int) -> tuple[floa
     """The difference ``now - before`` in percentage points and its 95% Newcombe interval."""
     low, high = confint_proportions_2indep(n_now, d_now, n_before, d_before, method="newcomb", compare="diff")
     return 100 * (n_now / d_now - n_before / d_before), 100 * float(low), 100 * float(high)
+
+
+def newcombe_from_intervals(now: Rate, before: Rate) -> tuple[float, float, float]:
+    """Newcombe's hybrid interval built from the two rates' own published 95% intervals (his
+    method 10, which combines the Wilson limits of each): for plain Wilson intervals it equals
+    :func:`newcombe`, and with families it carries their cluster-corrected intervals over."""
+    p1, l1, u1 = now.pct, now.ci_laag, now.ci_hoog
+    p2, l2, u2 = before.pct, before.ci_laag, before.ci_hoog
+    diff = p1 - p2  # type: ignore[operator]
+    low = diff - math.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2)  # type: ignore[operator]
+    high = diff + math.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)  # type: ignore[operator]
+    return diff, low, high
 
 
 def _as_previous(rate: Rate) -> Rate:
@@ -142,6 +155,7 @@ def changes(previous: Publication, current: Publication, link: dict[str, str] | 
             (f"armoede.wijken.{old}.pct_125", f"armoede.wijken.{code}.pct_125", f"armoede.wijken.{code}.pct_125",
              current.districts[code])
         )  # fmt: skip
+    clustered = previous.edition.families or current.edition.families
     found = []
     for key_before, key_now, path, label in pairs:
         before, now = previous.rates.get(key_before), current.rates.get(key_now)
@@ -150,7 +164,7 @@ def changes(previous: Publication, current: Publication, link: dict[str, str] | 
         difference = None
         counts = (now.n, now.noemer, before.n, before.noemer)
         if before.published and now.published and None not in counts and now.noemer and before.noemer:
-            value, low, high = newcombe(*counts)  # type: ignore[arg-type]
+            value, low, high = newcombe_from_intervals(now, before) if clustered else newcombe(*counts)  # type: ignore[arg-type]
             difference = Estimate(CHANGE + path, value, low, high)
         found.append(Change(path, label, _as_previous(before), now, difference))
     return tuple(found)

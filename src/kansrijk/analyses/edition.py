@@ -55,6 +55,15 @@ class Analysis:
         return profile.levels(self.data.kinderen, self.matrix, self.catalogue)
 
     @cached_property
+    def family_levels(self) -> dict[str, int]:
+        """Families per level of vulnerability (empty without gezin_id)."""
+        if not self.data.families:
+            return {}
+        return profile.family_levels(
+            profile.child_levels(self.data.kinderen, self.matrix, self.catalogue), self.data.kinderen["gezin_id"]
+        )
+
+    @cached_property
     def followed_per_factor(self) -> pd.DataFrame:
         return factors.followed_per_factor(self.matrix, self.data.kinderen["extra_aandacht"])
 

@@ -51,6 +51,25 @@ def balance_table(prof: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"n": counts, "pct": 100 * counts / counts.sum()})
 
 
+LEVELS = ("zelfredzaam", "potentieel_kwetsbaar", "kwetsbaar", "zeer_kwetsbaar")
+
+
+def child_levels(kinderen: pd.DataFrame, matrix: pd.DataFrame, catalogue: Catalogue) -> np.ndarray:
+    """Each child's level of vulnerability (see :func:`levels`), as the index into :data:`LEVELS`."""
+    urgency = catalogue.factors["urgent"].reindex(matrix.columns)
+    urgent = matrix.loc[:, (urgency == "ja").to_numpy()].any(axis=1).to_numpy()
+    out = kinderen["uit_balans"].to_numpy()
+    any_factor = matrix.any(axis=1).to_numpy()
+    return np.select([out & urgent, out, any_factor], [3, 2, 1], 0)
+
+
+def family_levels(levels: np.ndarray, families: pd.Series) -> dict[str, int]:
+    """Families per level: a family is at the highest level of any of its children."""
+    highest = pd.Series(levels).groupby(families.to_numpy()).max()
+    counts = highest.value_counts()
+    return {level: int(counts.get(i, 0)) for i, level in enumerate(LEVELS)}
+
+
 def levels(kinderen: pd.DataFrame, matrix: pd.DataFrame, catalogue: Catalogue) -> dict[str, int]:
     """Children per level of vulnerability as defined in appendix 1 of the corona study: self-reliant
     (no risk factor, no extra attention); potentially vulnerable (a factor or extra attention, family

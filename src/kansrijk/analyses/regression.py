@@ -37,11 +37,13 @@ class LogitResult:
     odds_ratios: pd.DataFrame
     n: int
     formula: str
+    groups: np.ndarray | None = None  # the family of each child: variances are cluster-robust
 
 
-def fit_logit(frame: pd.DataFrame, references: dict[str, str]) -> LogitResult | None:
+def fit_logit(frame: pd.DataFrame, references: dict[str, str], groups: np.ndarray | None = None) -> LogitResult | None:
     """Fit :func:`formula` by maximum likelihood; ``None`` when the data cannot support it (no
-    variation in the outcome, a missing reference group, or perfect separation)."""
+    variation in the outcome, a missing reference group, or perfect separation). With ``groups``
+    (a family per row) the variances are cluster-robust: siblings are not independent."""
     data = _model_data(frame, references)
     for variable, reference in references.items():
         if reference not in set(data[variable]) or data[variable].nunique() < 2:
@@ -49,10 +51,10 @@ def fit_logit(frame: pd.DataFrame, references: dict[str, str]) -> LogitResult | 
     if data["extra_aandacht"].nunique() < 2:
         return None
     model_formula = formula(references)
-    model = _fit(model_formula, data, maxiter=100)
+    model = _fit(model_formula, data, maxiter=100, groups=groups)
     if model is None or not np.isfinite(model.bse).all():
         return None
-    return LogitResult(model, odds_ratio_table(model), int(model.nobs), model_formula)
+    return LogitResult(model, odds_ratio_table(model), int(model.nobs), model_formula, groups)
 
 
 def _model_data(frame: pd.DataFrame, references: dict[str, str]) -> pd.DataFrame:
@@ -64,14 +66,15 @@ def _model_data(frame: pd.DataFrame, references: dict[str, str]) -> pd.DataFrame
     return data
 
 
-def _fit(model_formula: str, data: pd.DataFrame, maxiter: int):
-    """A logit fitted by maximum likelihood, or ``None`` under perfect separation, a singular
-    matrix or no convergence."""
+def _fit(model_formula: str, data: pd.DataFrame, maxiter: int, groups: np.ndarray | None = None):
+    """A logit fitted by maximum likelihood (cluster-robust by ``groups`` when given), or ``None``
+    under perfect separation, a singular matrix or no convergence."""
+    robust = {} if groups is None else {"cov_type": "cluster", "cov_kwds": {"groups": groups}}
     with warnings.catch_warnings():
         warnings.simplefilter("error", PerfectSeparationWarning)
         warnings.simplefilter("ignore", ConvergenceWarning)  # checked below
         try:
-            model = smf.logit(model_formula, data=data).fit(disp=False, maxiter=maxiter)
+            model = smf.logit(model_formula, data=data).fit(disp=False, maxiter=maxiter, **robust)
         except (PerfectSeparationWarning, np.linalg.LinAlgError, ValueError):
             return None
     return model if model.mle_retvals.get("converged", False) else None
@@ -130,18 +133,24 @@ def adjusted_proportions(fit: LogitResult, frame: pd.DataFrame, references: dict
 def interaction_test(
     main: LogitResult, frame: pd.DataFrame, references: dict[str, str]
 ) -> tuple[float, int, float] | None:
-    """Likelihood-ratio test of education × origin against the fitted model
-    without it (``main``, on the same ``frame``): (statistic, degrees of freedom, p); ``None``
-    when the model with the interaction cannot be fitted."""
+    """Likelihood-ratio test of education × origin against the fitted model without it (``main``,
+    on the same ``frame``): (statistic, degrees of freedom, p); with families, a Wald test of the
+    interaction terms with cluster-robust variance instead (the likelihood ratio assumes
+    independent children). ``None`` when the model with the interaction cannot be fitted."""
     from scipy.stats import chi2
 
     if len(references) < 2:
         return None
-    full = _fit(formula(references, joined_by=" * "), _model_data(frame, references), maxiter=200)
+    full = _fit(formula(references, joined_by=" * "), _model_data(frame, references), maxiter=200, groups=main.groups)
     if full is None:
         return None
-    statistic = max(0.0, 2 * float(full.llf - main.model.llf))
     dof = int(full.df_model - main.model.df_model)
+    if main.groups is not None:
+        terms = np.array([":" in name for name in full.params.index], dtype=float)
+        restriction = np.diag(terms)[terms > 0]
+        test = full.wald_test(restriction, scalar=True)
+        return float(test.statistic), dof, float(test.pvalue)
+    statistic = max(0.0, 2 * float(full.llf - main.model.llf))
     return statistic, dof, float(chi2.sf(statistic, dof))
 
 

@@ -21,7 +21,11 @@ the most the factor counts allow, the education factor counts exactly the cells 
 and a family out of balance with an urgent factor has one.
 
 *Children 0-5 and poverty.* Per district: children at or below 105% of the social minimum,
-between 105% and 125%, and above 125%.
+between 105% and 125%, and above 125%. A municipal total row (as CBS delivers it) adds the
+children outside the districts' delivered figures, and rounded counts a bounded difference
+between each total and its parts. A value the source withheld is no quantity at all: nothing
+is published from it, and the split of the district's children that stands in for it
+(:func:`kansrijk.analyses.poverty.split`) changes no published number.
 """
 
 from __future__ import annotations
@@ -34,15 +38,16 @@ import numpy as np
 import pandas as pd
 
 from kansrijk.analyses.edition import EDUCATION_FACTOR
+from kansrijk.analyses.poverty import BANDS, ROUNDING, Split
 from kansrijk.catalogue import Catalogue
 from kansrijk.disclosure.audit import Fact, System
 from kansrijk.origin import Classification
 from kansrijk.schemas import EDUCATION
 
 CARE = ("geen", "in_balans", "uit_balans")
+FAMILY_LEVELS = ("zelfredzaam", "potentieel_kwetsbaar", "kwetsbaar", "zeer_kwetsbaar")
 MOST_FACTORS = 4  # 0, 1, 2, 3 and '4 or more'
 MOST_DOMAINS = 2  # 0, 1 and '2 or more'
-BANDS = ("tot_105", "105_125", "boven_125")
 EDUCATION_STATE = ("zonder", "met", "alleen")  # the education factor: absent; with other social factors; alone
 URGENCY = ("nee", "deels", "ja")
 
@@ -87,11 +92,21 @@ def _cells() -> pd.DataFrame:
     return cells
 
 
-class Children:
-    """The children's universe: its cells, the origin block, the factor unknowns, and a form
-    for any selection."""
+LEVELS = {  # the four levels of appendix 1 of the corona study, and the upper bound of the last
+    "zelfredzaam": lambda x: x.factoren == 0,
+    "potentieel_kwetsbaar": lambda x: (x.factoren >= 1) & (x.zorg != "uit_balans"),
+    "kwetsbaar": lambda x: (x.zorg == "uit_balans") & (x.urgent != "ja"),
+    "zeer_kwetsbaar": lambda x: (x.zorg == "uit_balans") & (x.urgent == "ja"),
+    "zeer_kwetsbaar_bovengrens": lambda x: (x.zorg == "uit_balans") & x.urgent.isin(["ja", "deels"]),
+}
 
-    def __init__(self, catalogue: Catalogue, origin: Classification) -> None:
+
+class Children:
+    """The children's universe: its cells, the origin block, the factor unknowns, the children
+    whose education or origin cell was empty, the families per level (with ``gezin_id``), and a
+    form for any selection."""
+
+    def __init__(self, catalogue: Catalogue, origin: Classification, families: bool = False) -> None:
         self.cells = _cells()
         self.origin_column = origin.column
         self.origins = pd.DataFrame(
@@ -102,11 +117,17 @@ class Children:
         self.domains = catalogue.domain_of()
         self.n_cells, n_origins = len(self.cells), len(self.origins)
         self._factors = self.n_cells + n_origins  # offset of the factor counts, then those among the followed
+        self.blank_columns = ("opleiding_ouders", origin.column)
+        self._blanks = self._factors + 2 * len(self.codes)
+        self.families = FAMILY_LEVELS if families else ()
+        self._families = self._blanks + len(self.blank_columns)
         names = [
             *("/".join(map(str, row)) for row in self.cells.itertuples(index=False)),
             *(f"{m}/{'gevolgd' if f else 'niet'}" for m, f in self.origins.itertuples(index=False)),
             *(f"factor:{c}" for c in self.codes),
             *(f"factor gevolgd:{c}" for c in self.codes),
+            *(f"leeg:{c}" for c in self.blank_columns),
+            *(f"gezinnen:{level}" for level in self.families),
         ]
         self.names = tuple(names)
 
@@ -131,8 +152,20 @@ class Children:
         form[self._factors + len(self.codes) * followed + self.codes.index(code)] = 1.0
         return form
 
+    def blank(self, column: str) -> np.ndarray:
+        """The children whose cell in ``column`` (education or origin) was empty: read as 'onbekend'."""
+        form = self._zeros()
+        form[self._blanks + self.blank_columns.index(column)] = 1.0
+        return form
+
+    def family(self, level: str) -> np.ndarray:
+        """The families at ``level``: the highest level of any of their children."""
+        form = self._zeros()
+        form[self._families + self.families.index(level)] = 1.0
+        return form
+
     def rules(self) -> tuple[Fact, ...]:
-        """What always holds between the blocks and the factor counts."""
+        """What always holds between the blocks, the factor counts, the empty cells and the families."""
         rules = [
             Fact("", self.form(lambda c, f=f: c.gevolgd == f) - self.origin(lambda o, f=f: o.gevolgd == f), 0.0, 0.0)
             for f in (False, True)
@@ -163,6 +196,14 @@ class Children:
         for levels in (("ja",), ("ja", "deels")):
             urgent = sum(self.factor(code, True) for code in self.codes if self.urgency[code] in levels)
             rules.append(Fact("", urgent - self.form(lambda c, levels=levels: c.urgent.isin(levels)), 0.0, np.inf))
+        # an empty cell is read as 'onbekend': no more of them than children with 'onbekend'
+        rules.append(
+            Fact("", self.blank("opleiding_ouders") - self.form(lambda c: c.opleiding == "onbekend"), -np.inf, 0)
+        )
+        unknown_origin = self.origin(lambda o: o.herkomst == "onbekend")
+        rules.append(Fact("", self.blank(self.origin_column) - unknown_origin, -np.inf, 0.0))
+        # a family at a level has at least one child at that level (and none higher)
+        rules += [Fact("", self.family(level) - self.form(LEVELS[level]), -np.inf, 0.0) for level in self.families]
         return tuple(rules)
 
     def _per_child(self, select: Callable[[pd.DataFrame], pd.Series], bound: str) -> np.ndarray:
@@ -172,8 +213,8 @@ class Children:
             counts = np.where(counts == MOST_FACTORS, len(self.codes), counts)
         return self.form(select) * np.concatenate([counts, np.zeros(len(self.names) - self.n_cells)])
 
-    def truth(self, kinderen: pd.DataFrame, matrix: pd.DataFrame) -> np.ndarray:
-        """How many children are in each cell of both blocks, and how many have each factor."""
+    def _placed(self, kinderen: pd.DataFrame, matrix: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per child: its cell of the first block and of the origin block (positions), and its factors."""
         followed = kinderen["extra_aandacht"].to_numpy()
         care = np.select([kinderen["uit_balans"].to_numpy(), followed], ["uit_balans", "in_balans"], "geen")
         present = matrix[self.codes].to_numpy(dtype=bool)
@@ -199,39 +240,94 @@ class Children:
                 "urgent": np.where(care == "uit_balans", urgent, "nee"),
             }
         )
-        keys = list(self.cells[frame.columns].itertuples(index=False, name=None))
-        counts = frame.value_counts()
-        cells = np.array([counts.get(key, 0) for key in keys], dtype=float)
-        if cells.sum() != len(kinderen):
+        position = {key: i for i, key in enumerate(self.cells[frame.columns].itertuples(index=False, name=None))}
+        cells = np.array([position.get(key, -1) for key in frame.itertuples(index=False, name=None)])
+        if (cells < 0).any():
             raise ValueError("a child falls outside the model's cells (the contract's rules were not enforced)")
-        origins = pd.DataFrame({"herkomst": kinderen[self.origin_column].astype(str).to_numpy(), "gevolgd": followed})
-        origin_counts = origins.value_counts()
-        in_origins = [origin_counts.get(key, 0) for key in self.origins.itertuples(index=False, name=None)]
+        keys = {key: i for i, key in enumerate(self.origins.itertuples(index=False, name=None))}
+        origins = np.array(
+            [keys[(str(m), bool(f))] for m, f in zip(kinderen[self.origin_column].astype(str), followed, strict=True)]
+        )
+        return cells, origins, present
+
+    def membership(self, kinderen: pd.DataFrame, matrix: pd.DataFrame):
+        """Which unknowns each child counts in (children × unknowns, sparse): a child-level form
+        of any children's quantity is ``membership @ form > 0``."""
+        from scipy import sparse
+
+        cells, origins, present = self._placed(kinderen, matrix)
+        n = len(kinderen)
+        followed = kinderen["extra_aandacht"].to_numpy()
+        rows = [np.arange(n), np.arange(n)]
+        columns = [cells, self.n_cells + origins]
+        child, factor = np.nonzero(present)
+        rows += [child, child[followed[child]]]
+        columns += [self._factors + factor, self._factors + len(self.codes) + factor[followed[child]]]
+        for i, column in enumerate(self.blank_columns):
+            blank = np.flatnonzero(kinderen.get(f"{column}_leeg", pd.Series(False, index=kinderen.index)).to_numpy())
+            rows.append(blank)
+            columns.append(np.full(len(blank), self._blanks + i))
+        rows, columns = np.concatenate(rows), np.concatenate(columns)
+        return sparse.csr_matrix((np.ones(len(rows)), (rows, columns)), shape=(n, len(self.names)))
+
+    def truth(
+        self, kinderen: pd.DataFrame, matrix: pd.DataFrame, family_levels: dict[str, int] | None = None
+    ) -> np.ndarray:
+        """How many children are in each cell of both blocks, how many have each factor and an
+        empty cell, and how many families are at each level."""
+        cells, origins, present = self._placed(kinderen, matrix)
+        followed = kinderen["extra_aandacht"].to_numpy()
+        in_cells = np.bincount(cells, minlength=self.n_cells)
+        in_origins = np.bincount(origins, minlength=len(self.origins))
         factors = present.sum(axis=0)
         factors_followed = present[followed].sum(axis=0)
-        return np.concatenate([cells, in_origins, factors, factors_followed]).astype(float)
+        blanks = [int(kinderen.get(f"{c}_leeg", pd.Series(False)).sum()) for c in self.blank_columns]
+        families = [(family_levels or {}).get(level, 0) for level in self.families]
+        return np.concatenate([in_cells, in_origins, factors, factors_followed, blanks, families]).astype(float)
 
 
 class Poverty:
-    """The poverty universe: children 0-5 per district and income band."""
+    """The poverty universe: children 0-5 per district and income band; with a municipal total
+    row, the children of the total outside the districts' delivered figures (the *rest*) and,
+    for rounded counts, how far rounding may set each total apart from its parts (bounded)."""
 
-    def __init__(self, codes: list[str]) -> None:
+    def __init__(self, codes: list[str], split: Split, rounded: bool) -> None:
         self.codes = list(codes)
-        self.names = tuple(f"{code}/{band}" for code in self.codes for band in BANDS)
-
-    def form(self, codes: list[str] | None, bands: tuple[str, ...]) -> np.ndarray:
-        """Children in ``bands`` in the districts ``codes`` (all districts when ``None``)."""
-        chosen = set(self.codes if codes is None else codes)
-        return np.array(
-            [float(code in chosen and band in bands) for code in self.codes for band in BANDS],
+        self.split = split
+        self.has_rest = split.rest is not None
+        self.slacks = list(split.slack) if rounded else []
+        self.names = tuple(
+            [f"{code}/{band}" for code in self.codes for band in BANDS]
+            + ([f"rest/{band}" for band in BANDS] if self.has_rest else [])
+            + [f"afronding{sign}/{count}" for count in self.slacks for sign in "+-"]
         )
+        self.bound = ROUNDING * (len(self.codes) + 1)
 
-    def truth(self, armoede: pd.DataFrame) -> np.ndarray:
-        table = armoede.set_index("wijk_code").reindex(self.codes)
-        low = table["tot_105_wsm"].to_numpy(float)
-        middle = table["tot_125_wsm"].to_numpy(float) - low
-        high = table["kinderen_0_5"].to_numpy(float) - table["tot_125_wsm"].to_numpy(float)
-        return np.column_stack([low, middle, high]).ravel()
+    def form(self, codes: list[str] | None, bands: tuple[str, ...], count: str | None = None) -> np.ndarray:
+        """Children in ``bands`` in the districts ``codes``; ``None``: the whole municipality (with
+        the rest, and for the total's ``count`` its rounding)."""
+        chosen = set(self.codes if codes is None else codes)
+        form = [float(code in chosen and band in bands) for code in self.codes for band in BANDS]
+        if self.has_rest:
+            form += [float(codes is None and band in bands) for band in BANDS]
+        for slack in self.slacks:
+            form += [1.0, -1.0] if codes is None and slack == count else [0.0, 0.0]
+        return np.array(form)
+
+    def rules(self) -> tuple[Fact, ...]:
+        """Rounding moves a total by at most :data:`ROUNDING` per count it sums."""
+        facts = []
+        for i in range(2 * len(self.slacks)):
+            form = np.zeros(len(self.names))
+            form[len(self.names) - 2 * len(self.slacks) + i] = 1.0
+            facts.append(Fact("", form, 0.0, float(self.bound)))
+        return tuple(facts)
+
+    def truth(self) -> np.ndarray:
+        s = self.split
+        slack = [v for count in self.slacks for v in (max(s.slack[count], 0), max(-s.slack[count], 0))]
+        rest = list(s.rest) if s.rest is not None else []
+        return np.concatenate([s.districts.ravel(), rest, slack]).astype(float)
 
 
 @dataclass(frozen=True)

@@ -34,16 +34,20 @@ from kansrijk import labels
 from kansrijk.analyses import atlas as atlas_analysis
 from kansrijk.analyses import regression, stacking
 from kansrijk.analyses.edition import Analysis
+from kansrijk.analyses.poverty import BANDS
+from kansrijk.analyses.poverty import COUNTS as POVERTY_COUNTS
 from kansrijk.analyses.profile import BALANCE, STACKING
 from kansrijk.analyses.rates import wilson
 from kansrijk.disclosure.audit import Fact, System
-from kansrijk.disclosure.model import MOST_FACTORS, AuditModel, Children, Model, Poverty, Universe
+from kansrijk.disclosure.model import LEVELS, MOST_FACTORS, AuditModel, Children, Model, Poverty, Universe
 from kansrijk.disclosure.rules import Thresholds
 from kansrijk.params import Edition
 from kansrijk.publication import (
     SUPPRESSED,
     Atlas,
     AtlasRow,
+    CbsFacts,
+    CbsRow,
     ChiSquare,
     Comparison,
     Count,
@@ -56,6 +60,7 @@ from kansrijk.publication import (
     Rate,
     RateTable,
     Regression,
+    Sensitivity,
     Status,
 )
 from kansrijk.schemas import EDUCATION
@@ -63,6 +68,8 @@ from kansrijk.validation import EditionData
 
 HEADLINES = ("kinderen.n", "kinderen.extra_aandacht.n", "armoede.kinderen_0_5", "armoede.tot_125", "armoede.tot_105")
 MIN_EXPECTED = 5  # a chi-square test only where every expected count is at least this
+UNKNOWN_SHARE = 15  # % 'onbekend' above which the chapter shows what the rates would be otherwise
+WITHHELD = "niet geleverd door de bron"
 
 
 @dataclass
@@ -102,6 +109,8 @@ class Registry:
     small_groups: dict[str, str] = field(default_factory=dict)  # percentages hidden for their group alone
     aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)  # key -> every key with the same form
     uses: dict[str, list[RateSpec]] = field(default_factory=dict)  # quantity -> the rates it is count or group of
+    withheld: set[str] = field(default_factory=set)  # rates the source did not deliver a count of
+    design_effects: dict[str, float] = field(default_factory=dict)  # rate -> variance inflation by families
 
     def count(self, key: str, universe: str, form: np.ndarray, value: float) -> str:
         truth = self.universes[universe].truth
@@ -114,6 +123,11 @@ class Registry:
         spec = self.rates[key] = RateSpec(key, n, d, derived, shows_group)
         for operand in (n, d):
             self.uses.setdefault(operand, []).append(spec)
+        return key
+
+    def withhold(self, key: str) -> str:
+        """A rate whose count or group the source withheld: it is shown as not delivered."""
+        self.withheld.add(key)
         return key
 
     def live(self, spec: RateSpec) -> bool:
@@ -153,13 +167,6 @@ KINDS = {  # the four kinds of stacking, by the counts of factors and domains of
     "een_factor": lambda factors, domains: factors == 1,
     "binnen_een_domein": lambda factors, domains: (factors >= 2) & (domains == 1),
     "meerdere_domeinen": lambda factors, domains: domains >= 2,
-}
-LEVELS = {  # the four levels of appendix 1 of the corona study, and the upper bound of the last
-    "zelfredzaam": lambda x: x.factoren == 0,
-    "potentieel_kwetsbaar": lambda x: (x.factoren >= 1) & (x.zorg != "uit_balans"),
-    "kwetsbaar": lambda x: (x.zorg == "uit_balans") & (x.urgent != "ja"),
-    "zeer_kwetsbaar": lambda x: (x.zorg == "uit_balans") & (x.urgent == "ja"),
-    "zeer_kwetsbaar_bovengrens": lambda x: (x.zorg == "uit_balans") & x.urgent.isin(["ja", "deels"]),
 }
 
 
@@ -310,22 +317,52 @@ def _children(reg: Registry, a: Analysis, c: Children) -> None:
     reg.table("kinderen.risicofactoren", prevalence, names)
     reg.table("kinderen.gevolgd_per_risicofactor", share_followed, names)
 
+    empty = {}  # children whose education or origin cell was empty, read as 'onbekend'
+    for column in c.blank_columns:
+        key = reg.count(f"kinderen.leeg.{column}.n", "kinderen", c.blank(column), a.data.blanks.get(column, 0))
+        empty[column] = reg.rate(f"kinderen.leeg.{column}", key, n)
+    reg.table("kinderen.leeg", empty, {column: labels.COLUMNS.get(column, column) for column in c.blank_columns})
+
+    if c.families:  # the four levels as shares of families: a family at the highest level of its children
+        families = a.family_levels
+        total = reg.count("gezinnen.n", "kinderen", sum(c.family(v) for v in c.families), sum(families.values()))
+        rates = {}
+        for level in c.families:
+            key = reg.count(f"gezinnen.niveaus.{level}.n", "kinderen", c.family(level), families[level])
+            rates[level] = reg.rate(f"gezinnen.niveaus.{level}", key, total)
+        reg.table("gezinnen.niveaus", rates, labels.LEVELS)
+
 
 def _poverty(reg: Registry, a: Analysis, p: Poverty) -> None:
-    """Register the municipal and district figures of child poverty."""
-    table = a.poverty
+    """Register the municipal and district figures of child poverty that the source delivered;
+    a percentage whose count or group it withheld is shown as not delivered."""
+    table, total = a.poverty, a.data.poverty_total
 
-    def count(key: str, codes: list[str] | None, bands: tuple[str, ...], value: float) -> str:
-        return reg.count(key, "armoede", p.form(codes, bands), value)
+    def delivered(value: object) -> int | None:
+        return None if pd.isna(value) else int(value)  # type: ignore[call-overload]
 
-    every = ("tot_105", "105_125", "boven_125")
-    scopes = [("armoede", None, table)] + [(f"armoede.wijken.{code}", [code], table.loc[[code]]) for code in p.codes]
+    if total is not None:  # the source's own municipal figures
+        municipal = {c: delivered(total[c]) for c in POVERTY_COUNTS}
+    else:  # the districts' sum, when every district has the count
+        municipal = {c: None if table[c].isna().any() else int(table[c].sum()) for c in POVERTY_COUNTS}
+    scopes = [("armoede", None, municipal)] + [
+        (f"armoede.wijken.{code}", [code], {c: delivered(table.at[code, c]) for c in POVERTY_COUNTS})
+        for code in p.codes
+    ]
     district_rates: dict[str, dict[str, str]] = {"125": {}, "105": {}}
-    for prefix, codes, rows in scopes:
-        children = count(f"{prefix}.kinderen_0_5", codes, every, rows["kinderen_0_5"].sum())
-        for line, bands in (("125", ("tot_105", "105_125")), ("105", ("tot_105",))):
-            poor = count(f"{prefix}.tot_{line}", codes, bands, rows[f"tot_{line}_wsm"].sum())
-            key = reg.rate(f"{prefix}.pct_{line}", poor, children)
+    for prefix, codes, values in scopes:
+        children = None
+        if values["kinderen_0_5"] is not None:
+            form = p.form(codes, BANDS, "kinderen_0_5")
+            children = reg.count(f"{prefix}.kinderen_0_5", "armoede", form, values["kinderen_0_5"])
+        for line, column in (("125", "tot_125_wsm"), ("105", "tot_105_wsm")):
+            key = f"{prefix}.pct_{line}"
+            if children is not None and values[column] is not None:
+                form = p.form(codes, BANDS[: 2 if line == "125" else 1], column)
+                poor = reg.count(f"{prefix}.tot_{line}", "armoede", form, values[column])
+                reg.rate(key, poor, children)
+            else:
+                reg.withhold(key)
             if codes is not None:
                 district_rates[line][codes[0]] = key
     names = dict(zip(table.index, table["wijk_naam"], strict=True))
@@ -423,9 +460,10 @@ def _choose(reg: Registry, universe: str, facts: list[Fact], pinned: Quantity, t
     each percentage they belong to. The choice, by cost (no headline, least lost, smallest):
     the cheapest that unpins it on its own, if that loses little; else the cheap one that widens
     its range most; else the cheapest cheap one of the certificate (a value pinned along several
-    routes is freed one route at a time); only then the cheapest that unpins it on its own, and
-    failing that, the cheapest of the certificate. Where the value is still pinned, the loop
-    goes on.
+    routes is freed one route at a time); only then the cheapest that unpins it on its own, unless
+    closing the cheapest route of the certificate loses less (a child count and a family count
+    can pin the same value twice over: closing both routes is cheaper than hiding every share of
+    the total). Where the value is still pinned, the loop goes on.
     """
     system = reg.universes[universe].model.system
 
@@ -462,11 +500,14 @@ def _choose(reg: Registry, universe: str, facts: list[Fact], pinned: Quantity, t
     gains = [(gain, key) for gain, key in gains if gain > 0]
     if gains:
         return max(gains, key=lambda item: (item[0], -reg.loss(item[1])))[1]
-    cheap = [key for key in sorted(certificate, key=cost) if reg.loss(key) <= CHEAP]
+    ranked = sorted(certificate, key=cost)
+    cheap = [key for key in ranked if reg.loss(key) <= CHEAP]
     if cheap:  # pinned along several routes at once: close the cheapest, and the loop goes on
         return cheap[0]
-    if first is not None:
+    if first is not None and (not ranked or reg.loss(first) <= reg.loss(ranked[0])):
         return first
+    if ranked:  # one suppression that frees it costs more than closing its routes one by one
+        return ranked[0]
     if not (certificate or facts):
         raise RuntimeError(f"{pinned.key} is pinned by the rules alone")
     return min(certificate or [f.label for f in facts], key=cost)
@@ -515,7 +556,9 @@ def _rate(reg: Registry, spec: RateSpec, hidden: str | None = None) -> Rate:
             return Rate(spec.key, None, None, None, None, None, q.status, q.reason)
     if d.value == 0:
         return Rate(spec.key, 0, 0, None, None, None, Status.EMPTY, "geen kinderen in deze groep")
-    low, high = wilson(n.value, d.value)
+    # siblings are alike: with families, the interval is that of the effective number of children
+    deff = reg.design_effects.get(spec.key, 1.0)
+    low, high = wilson(n.value / deff, d.value / deff)
     return Rate(spec.key, n.value, d.value, 100 * n.value / d.value, float(low), float(high), Status.PUBLISHED)
 
 
@@ -558,7 +601,8 @@ def _regression(a: Analysis, rates: dict[str, Rate], t: Thresholds, n_published:
     if not references:
         return None
     data = frame[keep]
-    fit = regression.fit_logit(data, references)
+    groups = pd.factorize(data["gezin_id"])[0] if a.data.families else None
+    fit = regression.fit_logit(data, references, groups)
     if fit is None:
         return None
     terms = tuple(
@@ -596,6 +640,7 @@ def _regression(a: Analysis, rates: dict[str, Rate], t: Thresholds, n_published:
         n,
         tuple(notes),
         regression.summary_text(fit),
+        clustered=groups is not None,
     )
 
 
@@ -709,22 +754,114 @@ def _atlas(data: EditionData) -> Atlas | None:
     return Atlas(mean, atlas_analysis.MARGIN, rows)
 
 
+def _design_effects(reg: Registry, members, families: np.ndarray) -> dict[str, float]:
+    """Per children's rate: how much the family clusters inflate the variance of its share
+    (cluster-robust variance of the share, statsmodels, against the binomial one; at least 1)."""
+    import statsmodels.api as sm
+
+    found = {}
+    for key, spec in reg.rates.items():
+        n, d = reg.quantities[spec.n], reg.quantities[spec.d]
+        if d.universe != "kinderen" or key.startswith("gezinnen."):
+            continue
+        group = np.asarray(members @ d.form).ravel() > 0
+        y = (np.asarray(members @ n.form).ravel() > 0)[group].astype(float)
+        size = len(y)
+        if size < 2 or y.min() == y.max():
+            continue  # no variation: nothing to inflate
+        share = y.mean()
+        fit = sm.OLS(y, np.ones(size)).fit(cov_type="cluster", cov_kwds={"groups": families[group]})
+        found[key] = max(1.0, float(fit.bse[0] ** 2) / (share * (1 - share) / size))
+    return found
+
+
+def _sensitivity(
+    rates: dict[str, Rate], n: Count, key: str, variable: str, ends: tuple[str, str] | None
+) -> Sensitivity | None:
+    """When more than :data:`UNKNOWN_SHARE` % of the children have 'onbekend' for ``variable``:
+    the rates of the two end groups (``ends``, else the known groups with the lowest and the
+    highest rate) if every child with 'onbekend' belonged to that group. Published numbers only."""
+    unknown = rates[f"{key}.onbekend"]
+    if unknown.noemer is None or n.value is None or not n.value or 100 * unknown.noemer / n.value <= UNKNOWN_SHARE:
+        return None
+    known = {
+        c: r
+        for c, r in ((k.rsplit(".", 1)[1], r) for k, r in rates.items() if k.startswith(f"{key}."))
+        if c != "onbekend"
+    }
+    published = {c: r for c, r in known.items() if r.published}
+    if ends is None and len(published) >= 2:
+        ends = (min(published, key=lambda c: published[c].pct), max(published, key=lambda c: published[c].pct))
+    share = Estimate(f"gevoeligheid.{variable}.onbekend", 100 * unknown.noemer / n.value)
+    if ends is None or unknown.n is None or not all(c in published for c in ends):
+        return Sensitivity(variable, share, ())
+    scenarios = tuple(
+        (
+            c,
+            published[c],
+            Estimate(
+                f"gevoeligheid.{variable}.{c}",
+                100 * (published[c].n + unknown.n) / (published[c].noemer + unknown.noemer),  # type: ignore[operator]
+            ),
+        )
+        for c in ends
+    )
+    return Sensitivity(variable, share, scenarios)
+
+
+def _cbs(data: EditionData) -> CbsFacts | None:
+    """The CBS district facts of ``cbs_wijken.csv``: public figures of CBS, not of children."""
+    from kansrijk.cbs import FACTS
+
+    if data.cbs is None:
+        return None
+    rows = tuple(
+        CbsRow(
+            str(row.wijk_code),
+            str(row.wijk_naam),
+            tuple(
+                (
+                    f.column,
+                    None
+                    if pd.isna(getattr(row, f.column))
+                    else Estimate(f"cbs.{row.wijk_code}.{f.column}", float(getattr(row, f.column))),
+                )
+                for f in FACTS
+            ),
+        )
+        for row in data.cbs.itertuples(index=False)
+    )
+    sources = tuple(dict.fromkeys(str(b) for b in data.cbs["bron"])) + tuple(
+        dict.fromkeys(str(b) for b in data.cbs["licentie"])
+    )
+    return CbsFacts(rows, "; ".join(sources))
+
+
 def plan(edition: Edition, data: EditionData) -> Publication:
     """Everything the edition may publish, after primary and secondary suppression."""
+    from kansrijk.analyses.poverty import split
+
     o = edition.params.onthulling
     t = Thresholds(min_cel=o.min_cel, min_noemer=o.min_noemer)
     a = Analysis(data)
-    children = Children(a.catalogue, data.origin)
-    poverty_model = Poverty(list(a.poverty.index))
+    children = Children(a.catalogue, data.origin, families=data.families)
+    division = split(data.armoede, data.poverty_total, data.poverty_rounded)
+    if division is None:  # validation refuses such a file
+        raise ValueError("the poverty counts admit no split over the income bands")
+    poverty_model = Poverty(list(data.armoede["wijk_code"]), division, data.poverty_rounded)
     universes = {
         "kinderen": Universe(
-            Model(System(children.names, children.rules()), {}), children.truth(data.kinderen, a.matrix)
+            Model(System(children.names, children.rules()), {}),
+            children.truth(data.kinderen, a.matrix, a.family_levels),
         ),
-        "armoede": Universe(Model(System(poverty_model.names), {}), poverty_model.truth(data.armoede)),
+        "armoede": Universe(Model(System(poverty_model.names, poverty_model.rules()), {}), poverty_model.truth()),
     }
     reg = Registry(universes)
     _children(reg, a, children)
     _poverty(reg, a, poverty_model)
+    if data.families:
+        members = children.membership(data.kinderen, a.matrix)
+        reg.design_effects = _design_effects(reg, members, pd.factorize(data.kinderen["gezin_id"])[0])
     _compress(reg)
     _primary(reg, t)
     for universe in universes:
@@ -732,9 +869,12 @@ def plan(edition: Edition, data: EditionData) -> Publication:
     derived = _derived(reg, t)
 
     rates = {key: _rate(reg, spec, derived.get(key)) for key, spec in reg.rates.items()}
+    rates |= {key: Rate(key, None, None, None, None, None, Status.WITHHELD, WITHHELD) for key in reg.withheld}
     counts = {
         key: Count(key, q.value if reg.published(q) else None, q.status, q.reason)
-        for key, q in ((k, reg.quantities[k]) for k in HEADLINES)
+        if (q := reg.quantities.get(key)) is not None
+        else Count(key, None, Status.WITHHELD, WITHHELD)
+        for key in HEADLINES
     }
     tables = {
         key: RateTable(key, {cat: rates[rate_key] for cat, rate_key in rows.items()}, names)
@@ -753,6 +893,20 @@ def plan(edition: Edition, data: EditionData) -> Publication:
     )
     p = edition.params
     pairs, pair_codes = _pairs(a, rates, t)
+    sensitivity = tuple(
+        found
+        for found in (
+            _sensitivity(
+                rates,
+                counts["kinderen.n"],
+                "kinderen.extra_aandacht_naar_opleiding",
+                "opleiding_ouders",
+                ("laag", "hoog"),
+            ),
+            _sensitivity(rates, counts["kinderen.n"], data.origin.rates_key, data.origin.column, None),
+        )
+        if found is not None
+    )
     return Publication(
         edition=EditionInfo(
             slug=edition.slug,
@@ -765,6 +919,11 @@ def plan(edition: Edition, data: EditionData) -> Publication:
             boundaries=edition.boundaries,
             files=tuple(InputFile(f.name, f.sha256) for f in data.files),
             origin=data.origin.column,
+            families=data.families,
+            peildatum=data.peildatum,
+            local_codes=data.local_codes,
+            poverty_rounded=data.poverty_rounded,
+            poverty_total=data.poverty_total is not None,
         ),
         counts=counts,
         rates=rates,
@@ -775,9 +934,11 @@ def plan(edition: Edition, data: EditionData) -> Publication:
         pairs=pairs,
         pair_codes=pair_codes,
         atlas=_atlas(data),
-        district_comparisons=_district_comparisons(rates, list(a.poverty.index)),
+        district_comparisons=_district_comparisons(rates, list(data.armoede["wijk_code"])),
         suppressed={str(s): statuses.count(s) for s in SUPPRESSED},
         model=model,
+        sensitivity=sensitivity,
+        cbs=_cbs(data),
     )
 
 
