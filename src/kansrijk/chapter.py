@@ -106,8 +106,11 @@ class Chapter:
 
     @property
     def source_poverty(self) -> str:
+        """The income statistics, and that their counts were rounded at source (every figure,
+        table and download of them says so)."""
         e = self.edition
-        return f"Bron: inkomensstatistiek {e.gemeente} {e.jaar}{self._synthetic()}, bewerking Kansrijk."
+        rounded = " Aantallen afgerond op vijftallen door de bron." if e.poverty_rounded else ""
+        return f"Bron: inkomensstatistiek {e.gemeente} {e.jaar}{self._synthetic()}, bewerking Kansrijk.{rounded}"
 
     @property
     def source_cbs(self) -> str:
