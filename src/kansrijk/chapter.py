@@ -36,8 +36,8 @@ SUPPRESSED_CSV = (
     "Een lege cel betekent: niet gepubliceerd ter bescherming van kleine groepen (zie Methode en verantwoording)."
 )
 WITHHELD_NOTE = (
-    "‘Niet geleverd door de bron’: de inkomensstatistiek (CBS) heeft dit getal niet geleverd, meestal om kleine "
-    "aantallen te beschermen; het is iets anders dan een getal dat deze editie weglaat."
+    "‘Niet geleverd door de bron’: de bron (CBS) heeft dit getal niet geleverd, meestal om kleine aantallen te "
+    "beschermen of omdat het nog niet gepubliceerd is; het is iets anders dan een getal dat deze editie weglaat."
 )
 COMMENT = "# "  # notes below a CSV table, after an empty line
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
