@@ -39,6 +39,8 @@ from markupsafe import escape
 from sphinx import search
 from sphinx.builders.html._assets import _JavaScript
 
+from kansrijk.show import WITHHELD
+
 # Assets of Jupyter Book's extensions that no page of the book uses (by file name or inline body).
 UNUSED = ("thebe", "copybutton", "clipboard", "togglebutton", "toggleHint", "toggleOpenOnPrint", "design-tabs",
           "sphinx-design", "search_as_you_type")  # fmt: skip
@@ -85,7 +87,10 @@ def _escaped_titles(app, pagename: str, templatename: str, context: dict[str, An
 
 def _focusable_tables(app, pagename: str, templatename: str, context: dict[str, Any], doctree) -> None:
     if isinstance(context.get("body"), str):
-        context["body"] = context["body"].replace("<table ", '<table tabindex="0" ')
+        body = context["body"].replace("<table ", '<table tabindex="0" ')
+        # a figure never breaks, but the words for a value the source did not deliver may
+        withheld = f'<td class="text-right"><p>{escape(WITHHELD)}</p>'
+        context["body"] = body.replace(withheld, f'<td class="text-right kansrijk-woorden"><p>{escape(WITHHELD)}</p>')
 
 
 def _visit_folded(self, node) -> None:
