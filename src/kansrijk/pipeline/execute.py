@@ -35,6 +35,8 @@ def run_chapter(template: Path, output: Path, param_ref: str, cwd: Path) -> Chap
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
+    from kansrijk.pipeline.kernels import ENGINE
+
     start = time.perf_counter()
     try:
         for attempt in range(KERNEL_STARTS):
@@ -44,6 +46,7 @@ def run_chapter(template: Path, output: Path, param_ref: str, cwd: Path) -> Chap
                     str(output),
                     parameters={"editie": param_ref},
                     kernel_name=KERNEL,
+                    engine_name=ENGINE,
                     cwd=str(cwd),
                     progress_bar=False,
                     log_output=False,
