@@ -182,6 +182,36 @@ def test_unchanged_build_is_skipped_and_one_byte_change_re_executes(built, runne
     assert json.loads((edition / "kerncijfers.json").read_text())["armoede"]["wijken"]["WK099801"]["pct_125"] == 23.4
 
 
+def test_editing_one_chapter_re_executes_only_that_chapter_and_the_book_equals_one_from_scratch(
+    built, runner, tmp_path
+):
+    import shutil
+
+    from kansrijk.paths import CHAPTERS
+
+    params, book = built
+    chapters = tmp_path / "hoofdstukken"
+    shutil.copytree(CHAPTERS, chapters)
+    assert build(runner, params, book, "--chapters", str(chapters)).exit_code == 0
+    edited = chapters / "context.ipynb"
+    notebook = json.loads(edited.read_text(encoding="utf-8"))
+    notebook["cells"][0]["source"] = "".join(notebook["cells"][0]["source"]).replace(
+        "# Context: ervaringen", "# Context: de ervaringen", 1
+    )
+    edited.write_text(json.dumps(notebook, ensure_ascii=False, indent=1), encoding="utf-8")
+    result = build(runner, params, book, "--chapters", str(chapters))
+    assert result.exit_code == 0, result.output
+    edition = book / "havendorp"
+    provenance = json.loads((edition / "provenance.json").read_text())
+    executed = [c["notebook"] for c in provenance["hoofdstukken"] if not c["uit_cache"]]
+    assert executed == ["context.ipynb"]
+    assert provenance["fasen"]["plan"] < 1  # the plan came from the cache too
+    assert "de ervaringen" in (edition / "html" / "context.html").read_text(encoding="utf-8")
+    incremental = tree_digest(edition / "html")
+    assert build(runner, params, book, "--chapters", str(chapters), "--force").exit_code == 0
+    assert tree_digest(edition / "html") == incremental  # Sphinx's kept environment changes nothing
+
+
 def test_bad_input_exits_2_and_leaves_the_edition_untouched(built, runner):
     params, book = built
     edition = book / "havendorp"

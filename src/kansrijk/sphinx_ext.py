@@ -56,8 +56,9 @@ def _used(asset: object) -> bool:
 
 
 def _page_assets(app, pagename: str, templatename: str, context: dict[str, Any], doctree) -> None:
-    if "css_files" in context:
-        context["css_files"] = [css for css in context["css_files"] if _used(css)]
+    if "css_files" in context:  # each used style sheet once (myst-nb registers its own twice on some pages)
+        sheets = {str(getattr(css, "filename", css)): css for css in reversed(context["css_files"]) if _used(css)}
+        context["css_files"] = list(reversed(sheets.values()))
     scripts = context.get("script_files")
     if not scripts:
         return

@@ -9,6 +9,7 @@ the poverty file may be a CBS table with rounded counts, withheld values and a m
 from __future__ import annotations
 
 import hashlib
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -366,8 +367,27 @@ def _poverty(
     return districts, total, rounded
 
 
+# Validated inputs per process, by the content of every file they come from: a worker (or a warm
+# kernel) that is given the same edition again, or its previous edition, reads nothing twice.
+_VALIDATED: OrderedDict[str, EditionData] = OrderedDict()
+CACHED_EDITIONS = 8
+
+
+def _content_key(edition: Edition, koppeltabel: Path | None) -> str:
+    """A hash of everything validation reads: the data folder's files, the named files and the
+    parameters that change how they are read."""
+    p = edition.params
+    digest = hashlib.sha256(repr((p.gemeentecode, p.peildatum, str(edition.data_dir))).encode())
+    folder = sorted(f for f in edition.data_dir.iterdir() if f.is_file()) if edition.data_dir.is_dir() else []
+    for path in [*folder, koppeltabel, edition.boundaries]:
+        if path is not None:
+            digest.update(f"{path}\0{sha256(path)}\0".encode())
+    return digest.hexdigest()
+
+
 def load_edition_data(edition: Edition) -> EditionData:
-    """The validated inputs of an edition, and a check of its boundary file when there is one."""
+    """The validated inputs of an edition, and a check of its boundary file when there is one
+    (from this process's cache when every file is unchanged)."""
     p = edition.params
     koppeltabel = None
     if p.koppeltabel is not None:
@@ -375,12 +395,19 @@ def load_edition_data(edition: Edition) -> EditionData:
         if not koppeltabel.is_file():
             rule = "het bestand bestaat niet"
             raise InputError([Problem(str(edition.param_file), "koppeltabel", rule, 1, (), (p.koppeltabel,))])
+    key = _content_key(edition, koppeltabel)
+    if key in _VALIDATED:
+        _VALIDATED.move_to_end(key)
+        return _VALIDATED[key]
     options = InputOptions(p.gemeentecode, p.peildatum, koppeltabel, str(edition.param_file))
     data = load_inputs(edition.data_dir, options)
     if edition.boundaries is not None and (
         problems := boundaries.check(edition.boundaries, set(data.wijken["wijk_code"]))
     ):
         raise InputError(problems)
+    _VALIDATED[key] = data
+    while len(_VALIDATED) > CACHED_EDITIONS:
+        _VALIDATED.popitem(last=False)
     return data
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
 from pathlib import Path
 
@@ -66,20 +67,54 @@ def edition_toc(toc: Path, source: Path, with_change: bool) -> Path:
     return own
 
 
-def build_html(source: Path, output: Path, edition: Edition, toc: Path) -> Path:
-    """Build ``source`` into ``output``; return the HTML folder. Warnings are errors."""
+def build_html(source: Path, output: Path, edition: Edition, toc: Path, kept: Path | None = None) -> Path:
+    """Build ``source`` into ``output``; return the HTML folder. Warnings are errors.
+
+    With ``kept`` (the edition's own folder under ``book/.work/sphinx/``) the book is built there,
+    from a copy of ``source`` in which only changed files are replaced, so that Sphinx keeps its
+    environment and reads again only the pages that changed; the result is copied to ``output``."""
     config = source / "_config.yml"
     config.write_text(yaml.safe_dump(edition_config(edition), allow_unicode=True, sort_keys=False), encoding="utf-8")
-    command = [
-        str(Path(sys.executable).with_name("jupyter-book")),
-        "build", str(source),
-        "--path-output", str(output),
-        "--config", str(config.resolve()),
-        "--toc", str(toc.resolve()),
-        "--builder", "html",
-        "-W", "--keep-going", "-q",
-    ]  # fmt: skip
-    result = run(command)
+    if kept is None:
+        return _jupyter_book(source, output, config, toc)
+    mirror, built = kept / "bron", kept / "uitvoer"
+    try:
+        sync(source, mirror)
+        # myst-nb writes its style sheet after the pages; left from the last build, Sphinx would give
+        # its link a checksum that a book built from scratch does not have
+        for css in (built / "_build" / "html" / "_static").glob("mystnb.*.css"):
+            css.unlink()
+        html = _jupyter_book(mirror, built, mirror / config.name, mirror / toc.relative_to(source))
+    except BaseException:
+        shutil.rmtree(kept, ignore_errors=True)  # an environment of a failed build is not trusted again
+        raise
+    target = output / "_build" / "html"
+    shutil.copytree(html, target)
+    return target
+
+
+def _jupyter_book(source: Path, output: Path, config: Path, toc: Path) -> Path:
+    command = [sys.executable, "-m", "kansrijk.pipeline.sphinxbuild", str(source), str(output), str(config.resolve())]
+    result = run([*command, str(toc.resolve())])
     if result.returncode != 0:
         raise BookError((result.stderr or result.stdout).strip()[-4000:])
     return output / "_build" / "html"
+
+
+def sync(source: Path, mirror: Path) -> None:
+    """Make ``mirror`` hold exactly the files of ``source``, replacing only files whose content
+    differs (an unchanged file keeps its time, so Sphinx does not read it again)."""
+    wanted = {p.relative_to(source) for p in source.rglob("*") if p.is_file()}
+    if mirror.is_dir():
+        for path in sorted(mirror.rglob("*"), reverse=True):
+            relative = path.relative_to(mirror)
+            if path.is_file() and relative not in wanted:
+                path.unlink()
+            elif path.is_dir() and not any(path.iterdir()):
+                path.rmdir()
+    for relative in sorted(wanted):
+        new, old = source / relative, mirror / relative
+        if old.is_file() and old.stat().st_size == new.stat().st_size and old.read_bytes() == new.read_bytes():
+            continue
+        old.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(new, old)

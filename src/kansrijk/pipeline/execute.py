@@ -1,7 +1,16 @@
-"""Execute chapter notebooks with papermill, and make the executed notebooks reproducible."""
+"""Execute chapter notebooks with papermill, make the executed notebooks reproducible, and keep
+each chapter's outputs in a cache keyed on what it depends on.
+
+A chapter runs in a folder of its own inside the edition's source folder, so that what it makes
+(its executed notebook, figures, tables and ledger) is known and can be cached; the outputs then
+join the source folder, where the book is built from them. A chapter whose key is unchanged is
+restored from the cache instead of executed.
+"""
 
 from __future__ import annotations
 
+import os
+import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +33,7 @@ class ChapterRun:
     seconds: float
     error: str | None = None
     cell: int | None = None
+    cached: bool = False  # restored from the chapter cache, not executed
 
     @property
     def failed(self) -> bool:
@@ -100,3 +110,68 @@ def normalise(notebook: Path) -> None:
         elif not cell.get("id"):
             cell["id"] = f"cel-{index}"
     nbformat.write(nb, notebook)
+
+
+OUTPUTS = ("figuren", "tabellen", "cijfers")  # the folders a chapter writes (see kansrijk.chapter)
+KEY_FILE = "sleutel"
+OWN_FOLDER = ".hoofdstuk"  # each chapter's working folder inside the source folder
+
+
+def run_cached(template: Path, source: Path, param_ref: str, cache: Path, key: str, force: bool = False) -> ChapterRun:
+    """Run one chapter in its own folder and move what it made into ``source``; with an unchanged
+    ``key`` (and no ``force``), restore it from ``cache`` instead. A chapter that fails is not cached."""
+    start = time.perf_counter()
+    stored = cache / template.stem
+    if not force and _key(stored) == key:
+        _copy_outputs(stored, source)
+        shutil.copy2(stored / template.name, source / template.name)
+        return ChapterRun(template.name, source / template.name, time.perf_counter() - start, cached=True)
+    folder = source / OWN_FOLDER / template.stem
+    folder.mkdir(parents=True)
+    for shared in (param_ref, *_shared(source)):
+        os.symlink(source / shared, folder / shared)
+    run = run_chapter(template, folder / template.name, param_ref, folder)
+    if run.failed:
+        return run
+    _store(folder, template.name, stored, key)
+    _copy_outputs(folder, source)
+    shutil.move(folder / template.name, source / template.name)
+    shutil.rmtree(folder)
+    return ChapterRun(run.name, source / template.name, run.seconds)
+
+
+def _shared(source: Path) -> list[str]:
+    """What every chapter reads from the source folder besides its parameter file: the plan."""
+    from kansrijk.chapter import PUBLICATION_FILE
+
+    return [PUBLICATION_FILE] if (source / PUBLICATION_FILE).exists() else []
+
+
+def _key(stored: Path) -> str | None:
+    try:
+        return (stored / KEY_FILE).read_text(encoding="utf-8")
+    except OSError:
+        return None
+
+
+def _copy_outputs(folder: Path, target: Path) -> None:
+    for name in OUTPUTS:
+        if (folder / name).is_dir():
+            shutil.copytree(folder / name, target / name, dirs_exist_ok=True)
+
+
+def _store(folder: Path, notebook: str, stored: Path, key: str) -> None:
+    """Keep a chapter's outputs under ``stored``, replacing the old ones in two renames (the
+    edition's lock keeps other builds of it out)."""
+    fresh = stored.with_name(f"{stored.name}.nieuw")
+    shutil.rmtree(fresh, ignore_errors=True)
+    fresh.mkdir(parents=True)
+    _copy_outputs(folder, fresh)
+    shutil.copy2(folder / notebook, fresh / notebook)
+    (fresh / KEY_FILE).write_text(key, encoding="utf-8")
+    old = stored.with_name(f"{stored.name}.oud")
+    shutil.rmtree(old, ignore_errors=True)
+    if stored.exists():
+        stored.rename(old)
+    fresh.rename(stored)
+    shutil.rmtree(old, ignore_errors=True)

@@ -38,18 +38,16 @@ def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def cache_key(
+def dependencies(
     edition: Edition,
     inputs: tuple[InputFile, ...],
-    chapters: Path,
     previous: Edition | None = None,
     previous_inputs: tuple[InputFile, ...] = (),
-) -> str:
-    """One hash over the chapter templates, the package code and reference data, the book's
-    configuration, the parameters, the inputs, the previous edition's parameters and inputs, and
-    the dependency versions."""
-    parts: dict[str, object] = {
-        "hoofdstukken": {str(p.relative_to(chapters)): _digest(p) for p in _files(chapters, "*")},
+) -> dict[str, object]:
+    """What every chapter of an edition depends on: the package code and reference data, the
+    book's configuration, the parameters, the inputs, the previous edition's parameters and
+    inputs, and the dependency versions."""
+    return {
         "code": {str(p.relative_to(PACKAGE)): _digest(p) for p in _files(PACKAGE, "*.py")},
         # reference data (not their README): catalogue, facts, cited figures
         "referentie": {
@@ -65,4 +63,32 @@ def cache_key(
         "root": str(ROOT),
         "pdf": chromium() is not None,  # a machine that gains Chromium makes the PDF edition
     }
+
+
+def _hash(parts: dict[str, object]) -> str:
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
+
+
+def cache_key(
+    edition: Edition,
+    inputs: tuple[InputFile, ...],
+    chapters: Path,
+    previous: Edition | None = None,
+    previous_inputs: tuple[InputFile, ...] = (),
+) -> str:
+    """One hash over the chapter templates (and the book's static pages and theme) and
+    :func:`dependencies`: an edition whose key is unchanged is not built again."""
+    parts = dependencies(edition, inputs, previous, previous_inputs)
+    parts["hoofdstukken"] = {str(p.relative_to(chapters)): _digest(p) for p in _files(chapters, "*")}
+    return _hash(parts)
+
+
+def chapter_key(depends_on: dict[str, object], template: Path) -> str:
+    """The key of one chapter: its own template and what every chapter depends on. A chapter
+    whose key is unchanged is taken from the cache instead of executed again."""
+    return _hash(depends_on | {"hoofdstuk": {template.name: _digest(template)}})
+
+
+def plan_key(depends_on: dict[str, object]) -> str:
+    """The key of an edition's plan (its publication): what every chapter depends on, no chapter."""
+    return _hash(depends_on)

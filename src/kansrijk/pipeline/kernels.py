@@ -29,10 +29,10 @@ WARM_UP = (
 )
 # Run (silently, outside the notebook's history) before each notebook.
 RESET = """\
-get_ipython().reset(new_session=True, aggressive=False)
 __import__("os").chdir({cwd!r})
+get_ipython().reset(new_session=True, aggressive=False)
 __import__("matplotlib.pyplot").pyplot.close("all")
-"""  # no name is left behind: the namespace is as a fresh kernel's
+"""  # into the notebook's folder first (the last one may be gone); no name is left behind
 
 
 class _Kernel:

@@ -67,7 +67,7 @@ def collect(
         "git": git_state(),
         "start": start.isoformat(timespec="seconds"),
         "einde": end.isoformat(timespec="seconds"),
-        "hoofdstukken": [{"notebook": r.name, "seconden": round(r.seconds, 2)} for r in runs],
+        "hoofdstukken": [{"notebook": r.name, "seconden": round(r.seconds, 2), "uit_cache": r.cached} for r in runs],
         "cache_sleutel": key,
     }
 

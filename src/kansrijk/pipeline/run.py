@@ -35,8 +35,8 @@ from kansrijk.params import Edition, load_edition, param_path
 from kansrijk.paths import BOOK, CHAPTERS
 from kansrijk.pipeline import provenance
 from kansrijk.pipeline.book import CHANGE_CHAPTER, BookError, build_html, edition_toc, toc_for
-from kansrijk.pipeline.execute import ChapterRun, run_chapter
-from kansrijk.pipeline.fingerprint import cache_key
+from kansrijk.pipeline.execute import ChapterRun, run_cached
+from kansrijk.pipeline.fingerprint import cache_key, chapter_key, dependencies, plan_key
 from kansrijk.pipeline.pdf import PdfError, chromium, pdf_name, print_pdf
 from kansrijk.pipeline.publish import keep_failed, publish
 from kansrijk.pipeline.redirects import write_redirects
@@ -178,6 +178,7 @@ def build_edition(
     slug = edition.slug
     try:
         key = cache_key(edition, data.files, options.chapters, previous, previous_files)
+        depends_on = dependencies(edition, data.files, previous, previous_files)
         final = options.book / slug
         if not options.force and workspace.record(slug).get("cache_sleutel") == key and final.is_dir():
             workspace.note_unchanged(slug)
@@ -186,7 +187,9 @@ def build_edition(
             workspace.remove_stale(slug)
             stage = workspace.staging(slug)
             try:
-                return _build(edition, previous, key, stage, options, progress, pool, workspace, stop, started)
+                return _build(
+                    edition, previous, key, depends_on, stage, options, progress, pool, workspace, stop, started
+                )
             finally:
                 shutil.rmtree(stage, ignore_errors=True)
     except EditionBusyError:
@@ -244,6 +247,7 @@ def _build(
     edition: Edition,
     previous: Edition | None,
     key: str,
+    depends_on: dict,
     stage: Path,
     options: BuildOptions,
     progress: Progress,
@@ -270,13 +274,23 @@ def _build(
     # analyst appears in an executed notebook.
     shutil.copy2(edition.param_file, source / f"{slug}.yml")
     before = previous.param_file if previous else None
-    pool.submit(plan_to_file, source / f"{slug}.yml", source / PUBLICATION_FILE, before).result()
+    phases: dict[str, float] = {"voorbereiding": time.perf_counter() - started}  # where the build's time goes
+    with _phase(phases, "plan"):
+        planned = workspace.cached("plannen", slug, plan_key(depends_on), force=options.force)
+        if planned is not None:  # the same inputs, code and parameters: the same plan
+            shutil.copy2(planned, source / PUBLICATION_FILE)
+        else:
+            pool.submit(plan_to_file, source / f"{slug}.yml", source / PUBLICATION_FILE, before).result()
+            workspace.keep("plannen", slug, plan_key(depends_on), source / PUBLICATION_FILE)
     publication = pickle.loads((source / PUBLICATION_FILE).read_bytes())
     # the chapter on what changed is there only when there is a previous edition
     toc = edition_toc(toc_for(options.chapters), source, with_change=previous is not None)
     templates = [t for t in sorted(options.chapters.glob("*.ipynb")) if previous or t.stem != CHANGE_CHAPTER]
     start = datetime.now().astimezone()
-    runs = _execute(templates, source, f"{slug}.yml", progress, pool, slug, stop)
+    cache = workspace.folder("cache") / "hoofdstukken" / slug
+    keys = {t.name: chapter_key(depends_on, t) for t in templates}
+    with _phase(phases, "hoofdstukken"):
+        runs = _execute(templates, source, f"{slug}.yml", progress, pool, slug, stop, cache, keys, options.force)
     if stop.requested:
         return _interrupted(slug, stop, started)
     failed = [r for r in runs if r.failed]
@@ -290,16 +304,19 @@ def _build(
     (source / "herkomst.md").write_text(provenance.page(record), encoding="utf-8")
     task = progress.add_task(f"{slug}: boek bouwen (Jupyter Book)", total=1)
     try:
-        html = pool.submit(build_html, source, stage / "uitvoer", edition, toc).result()
+        with _phase(phases, "boek"):
+            kept = None if options.force else workspace.folder("sphinx") / slug  # --force: a book from scratch
+            html = pool.submit(build_html, source, stage / "uitvoer", edition, toc, kept).result()
     except BookError as error:
         return BuildResult(slug, EXIT_FAILED, time.perf_counter() - started, f"Jupyter Book faalde:\n{error}")
     finally:
         progress.update(task, completed=1)
 
-    figures, entries = kerncijfers.compute(publication)
-    entries += [e.at("index.html", "overzicht", e.place) for e in entries if e.place in LANDING_KEYS]
-    entries = ledger.collect(source / ledger.LEDGER_FOLDER) + entries
-    findings = ledger.audit(publication, entries)
+    with _phase(phases, "controle"):
+        figures, entries = kerncijfers.compute(publication)
+        entries += [e.at("index.html", "overzicht", e.place) for e in entries if e.place in LANDING_KEYS]
+        entries = ledger.collect(source / ledger.LEDGER_FOLDER) + entries
+        findings = ledger.audit(publication, entries)
     if findings:
         listed = "\n  ".join(f.message for f in findings[:10])
         more = f"\n  … en nog {len(findings) - 10}" if len(findings) > 10 else ""
@@ -312,7 +329,8 @@ def _build(
     notice = ""
     if chromium():
         try:
-            pool.submit(print_pdf, assembled / "html", edition, toc, assembled / pdf_name(edition)).result()
+            with _phase(phases, "pdf"):
+                pool.submit(print_pdf, assembled / "html", edition, toc, assembled / pdf_name(edition)).result()
         except PdfError as error:
             return BuildResult(slug, EXIT_FAILED, time.perf_counter() - started, f"de PDF-editie mislukte: {error}")
     else:
@@ -326,7 +344,8 @@ def _build(
             shutil.copytree(source / folder, notebooks / folder)
     kerncijfers.write(figures, assembled / "kerncijfers.json")
     ledger.write(entries, assembled / "cijfers.json")
-    provenance.write(record, assembled / "provenance.json")
+    phases["publiceren"] = time.perf_counter() - started - sum(phases.values())
+    provenance.write(record | {"fasen": {k: round(v, 2) for k, v in phases.items()}}, assembled / "provenance.json")
     if stop.requested:
         return _interrupted(slug, stop, started)
     warning = "; ".join(w for w in (publish(assembled, options.book / slug), notice) if w)
@@ -335,19 +354,38 @@ def _build(
     return BuildResult(slug, EXIT_OK, time.perf_counter() - started, message, published=True)
 
 
+@contextlib.contextmanager
+def _phase(phases: dict[str, float], name: str) -> Iterator[None]:
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        phases[name] = time.perf_counter() - start
+
+
 def _execute(
-    templates: list[Path], source: Path, param_ref: str, progress: Progress, pool: Executor, slug: str, stop: _Stop
+    templates: list[Path],
+    source: Path,
+    param_ref: str,
+    progress: Progress,
+    pool: Executor,
+    slug: str,
+    stop: _Stop,
+    cache: Path,
+    keys: dict[str, str],
+    force: bool,
 ) -> list[ChapterRun]:
-    """Run every chapter in the shared pool, showing per-chapter progress and timings."""
+    """Run every chapter in the shared pool (or take it from the chapter cache), showing
+    per-chapter progress and timings."""
     runs: list[ChapterRun] = []
     task = progress.add_task(f"{slug}: hoofdstukken uitvoeren", total=len(templates))
-    futures = [pool.submit(run_chapter, t, source / t.name, param_ref, source) for t in templates]
+    futures = [pool.submit(run_cached, t, source, param_ref, cache, keys[t.name], force) for t in templates]
     for future in as_completed(futures):
         run = future.result()
         runs.append(run)
         if stop.requested:
             break
-        state = "[red]mislukt[/]" if run.failed else "[green]klaar[/]"
+        state = "[red]mislukt[/]" if run.failed else "[green]uit cache[/]" if run.cached else "[green]klaar[/]"
         if not progress.disable:
             progress.console.print(f"  {escape(slug)}: {escape(run.name):<28} {state} in {run.seconds:5.1f} s")
         progress.advance(task)

@@ -5,6 +5,9 @@ book/.work/
   locks/<slug>.lock     one build of an edition at a time (fcntl)
   staging/<slug>-<id>/  an edition being built, or an old one just swapped out
   cache/<slug>.json     which parameter file owns the slug, the published cache key, last check
+  cache/plannen/        each edition's last plan (its publication), with the key it was made for
+  cache/hoofdstukken/   each edition's chapters as last executed (notebook, figures, tables, ledger)
+  sphinx/<slug>/        the edition's Jupyter Book folder and Sphinx environment, kept between builds
   failed/<slug>/        the executed notebooks of chapters that failed, for the analyst
   build.log             kernel start-up noise and unexpected errors, with their tracebacks
 ```
@@ -82,6 +85,23 @@ class Workspace:
         for path in stale:
             shutil.rmtree(path, ignore_errors=True)
         return len(stale)
+
+    def cached(self, kind: str, slug: str, key: str, force: bool = False) -> Path | None:
+        """The file kept under ``cache/<kind>/`` for ``slug`` when it was made for ``key``."""
+        folder = self.root / "cache" / kind
+        try:
+            kept = (folder / f"{slug}.sleutel").read_text(encoding="utf-8")
+        except OSError:
+            return None
+        path = folder / f"{slug}.bestand"
+        return path if not force and kept == key and path.is_file() else None
+
+    def keep(self, kind: str, slug: str, key: str, source: Path) -> None:
+        """Keep a copy of ``source`` under ``cache/<kind>/`` for ``slug``, made for ``key``."""
+        folder = self.folder(f"cache/{kind}")
+        (folder / f"{slug}.sleutel").unlink(missing_ok=True)  # the key last: a half-written copy is no hit
+        shutil.copy2(source, folder / f"{slug}.bestand")
+        write_atomic(folder / f"{slug}.sleutel", key)
 
     def record(self, slug: str) -> dict:
         """The cache record of ``slug`` (empty when there is none or it cannot be read)."""
