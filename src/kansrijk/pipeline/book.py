@@ -80,10 +80,12 @@ def build_html(source: Path, output: Path, edition: Edition, toc: Path, kept: Pa
     mirror, built = kept / "bron", kept / "uitvoer"
     try:
         sync(source, mirror)
-        # myst-nb writes its style sheet after the pages; left from the last build, Sphinx would give
-        # its link a checksum that a book built from scratch does not have
-        for css in (built / "_build" / "html" / "_static").glob("mystnb.*.css"):
-            css.unlink()
+        # Left from the last build, two files would make this book differ from one built from scratch:
+        # myst-nb's style sheet (written after the pages, so Sphinx would give its link a checksum)
+        # and the search index (Sphinx would merge into the old one); every page is written and indexed again
+        html_out = built / "_build" / "html"
+        for stale in [*(html_out / "_static").glob("mystnb.*.css"), html_out / "searchindex.js"]:
+            stale.unlink(missing_ok=True)
         html = _jupyter_book(mirror, built, mirror / config.name, mirror / toc.relative_to(source))
     except BaseException:
         shutil.rmtree(kept, ignore_errors=True)  # an environment of a failed build is not trusted again
