@@ -134,49 +134,113 @@ SOURCE_LAYERS = (
     "CBS, Wijk- en buurtkaart 2024 (inwoners en leeftijd per wijk); CBS, Kerncijfers wijken en buurten 2022 "
     "(opleiding, geboorten, inkomen en huurwoningen op gemeenteniveau, voor elke wijk gelijk)"
 )
+# The compact extract of CBS's national layers that the repository carries (see data/reference/README.md).
+LAYER_DISTRICTS = REFERENCE / "nederland_wijken.csv"
+LAYER_MUNICIPALITIES = REFERENCE / "nederland_gemeenten.csv"
+AGES = {"0_15": "pct_0_15", "15_25": "pct_15_25", "25_45": "pct_25_45"}
+# Municipal figures of 2022 the synthetic editions use: counts, then shares with their weights.
+COUNTS = ("aantal_inwoners", "huishoudens", "woningvoorraad", "opl_laag", "opl_midden", "opl_hoog")
+SHARES = {
+    "0_15": "aantal_inwoners",
+    "15_25": "aantal_inwoners",
+    "25_45": "aantal_inwoners",
+    "geboorte_relatief": "aantal_inwoners",
+    "stedelijkheid": "aantal_inwoners",
+    "pct_rond_sociaal_min": "huishoudens",
+    "huurwoningen": "woningvoorraad",
+}
+ABROAD = "GM0998"  # CBS's "Buitenland": no municipality
+# Municipalities formed after 2022 from 2022's: their figures are those of their parts combined.
+MERGED = {"GM1992": ("GM0501", "GM0530", "GM0614")}  # Voorne aan Zee, 2023
 
 
-def derive_layer_facts(gemeentecode: str, shared: Path = SHARED_DATA) -> pd.DataFrame:
-    """District facts for a municipality outside Utrecht, from the national layers.
+def layer_tables(shared: Path = SHARED_DATA) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The compact extract of the national layers: inhabited districts of 2024 with their age shares
+    (the municipality's where CBS gives none), and per municipality of the 2024 layer the figures of
+    2022 the generator needs."""
+    layer = json.loads((shared / "cbs" / "wijken_2024.geojson").read_text(encoding="utf-8"))
+    older = json.loads((shared / "cbs" / "gemeenten_2022.geojson").read_text(encoding="utf-8"))
+    by_code = {f["properties"]["gemeentecode"]: f["properties"] for f in older["features"]}
+    names = {f["properties"]["gemeentecode"]: f["properties"]["gemeentenaam"] for f in layer["features"]}
+    rows = []
+    for code in sorted(set(names) - {ABROAD}):
+        parts = [by_code[c] for c in MERGED.get(code, (code,))]
+        row = {"gemeentecode": code, "gemeentenaam": names[code]}
+        row |= {c: sum(p[c] for p in parts) for c in COUNTS}
+        for column, weight in SHARES.items():
+            total = sum(p[weight] for p in parts)
+            row[column] = round(sum(p[column] * p[weight] for p in parts) / total, 1)
+        rows.append(row)
+    municipalities = pd.DataFrame(rows).rename(columns={"aantal_inwoners": "inwoners", **AGES})
+    municipalities["stedelijkheid"] = municipalities["stedelijkheid"].round().astype(int)
+    ages = municipalities.set_index("gemeentecode")[list(AGES.values())]
+    districts = []
+    for f in layer["features"]:
+        p = f["properties"]
+        if p["gemeentecode"] == ABROAD or not p.get("aantal_inwoners"):
+            continue  # water and uninhabited districts hold no children
+        given = all(p.get(age) is not None for age in AGES)
+        row = {
+            "gemeentecode": p["gemeentecode"],
+            "wijk_code": p["wijkcode"],
+            "wijk_naam": district_name(p["wijknaam"]),
+            "inwoners": p["aantal_inwoners"],
+        }
+        row |= {column: p[age] if given else ages.loc[p["gemeentecode"], column] for age, column in AGES.items()}
+        row["leeftijd_van_gemeente"] = int(not given)
+        districts.append(row)
+    frame = pd.DataFrame(districts).sort_values("wijk_code", ignore_index=True)
+    return frame, municipalities
+
+
+def write_layer_tables(shared: Path = SHARED_DATA) -> tuple[Path, Path]:
+    """Rebuild the compact extract (needs ``../shared/data``)."""
+    districts, municipalities = layer_tables(shared)
+    districts.to_csv(LAYER_DISTRICTS, index=False, lineterminator="\n")
+    municipalities.to_csv(LAYER_MUNICIPALITIES, index=False, lineterminator="\n")
+    return LAYER_DISTRICTS, LAYER_MUNICIPALITIES
+
+
+def read_layer_tables() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The committed extract."""
+    codes = {"gemeentecode": str, "wijk_code": str}
+    return pd.read_csv(LAYER_DISTRICTS, dtype=codes), pd.read_csv(LAYER_MUNICIPALITIES, dtype=codes)
+
+
+def layer_facts(gemeentecode: str, districts: pd.DataFrame, municipalities: pd.DataFrame) -> pd.DataFrame:
+    """District facts for a municipality outside Utrecht, from the national layers' extract.
 
     Per district CBS gives population and age only; education, births, income and housing come
     from the municipality's own figures, the same for every district (births in proportion to
     the district's children under 15). Migration background is not in these layers (empty).
     """
-    layer = json.loads((shared / "cbs" / "wijken_2024.geojson").read_text(encoding="utf-8"))
-    municipalities = json.loads((shared / "cbs" / "gemeenten_2022.geojson").read_text(encoding="utf-8"))
-    m = next(f["properties"] for f in municipalities["features"] if f["properties"]["gemeentecode"] == gemeentecode)
-    rows = []
-    for f in layer["features"]:
-        p = f["properties"]
-        if p["gemeentecode"] != gemeentecode:
-            continue
-        people = p["aantal_inwoners"]
-        rows.append(
-            {
-                "gemeentecode": gemeentecode,
-                "wijk_code": p["wijkcode"],
-                "wijk_naam": district_name(p["wijknaam"]),
-                "inwoners": people,
-                "inwoners_0_14": round(people * p["0_15"] / 100),
-                "inwoners_15_24": round(people * p["15_25"] / 100),
-                "inwoners_25_44": round(people * p["25_45"] / 100),
-            }
-        )
-    facts = pd.DataFrame(rows).sort_values("wijk_code", ignore_index=True)
-    facts.insert(1, "jaar", 2024)
-    births = m["geboorte_relatief"] / 1000 * m["aantal_inwoners"]
+    m = municipalities.set_index("gemeentecode").loc[gemeentecode]
+    own = districts[districts["gemeentecode"] == gemeentecode]
+    people = own["inwoners"].to_numpy()
+    facts = pd.DataFrame(
+        {
+            "gemeentecode": gemeentecode,
+            "jaar": 2024,
+            "wijk_code": own["wijk_code"].to_numpy(),
+            "wijk_naam": own["wijk_naam"].to_numpy(),
+            "inwoners": people,
+        }
+    )
+    ages = {"inwoners_0_14": "pct_0_15", "inwoners_15_24": "pct_15_25", "inwoners_25_44": "pct_25_45"}
+    for column, share in ages.items():
+        facts[column] = [round(n * s / 100) for n, s in zip(people, own[share], strict=True)]
+    births = m["geboorte_relatief"] / 1000 * m["inwoners"]
     facts["geboorten"] = (births * facts["inwoners_0_14"] / facts["inwoners_0_14"].sum()).round().astype(int)
     facts["westers"] = pd.NA
     facts["niet_westers"] = pd.NA
-    share = facts["inwoners"] / m["aantal_inwoners"]
+    share = facts["inwoners"] / m["inwoners"]
     for level in ("laag", "midden", "hoog"):
         facts[f"opl_{level}"] = (m[f"opl_{level}"] * share).round().astype(int)
     facts["pct_hh_rond_sociaal_minimum"] = float(m["pct_rond_sociaal_min"])
     facts["pct_hh_tot_120_wsm"] = pd.NA
     facts["pct_huurwoningen"] = m["huurwoningen"]
     facts["bron"] = SOURCE_LAYERS
-    return facts
+    return facts.sort_values("wijk_code", ignore_index=True)
 
 
 def derive_facts(gemeentecode: str, shared: Path = SHARED_DATA) -> pd.DataFrame:
@@ -185,7 +249,7 @@ def derive_facts(gemeentecode: str, shared: Path = SHARED_DATA) -> pd.DataFrame:
     if gemeentecode == "GM0344":
         facts = pd.concat([derive_utrecht_facts(shared), derive_utrecht_2023_facts(shared)], ignore_index=True)
     else:
-        facts = derive_layer_facts(gemeentecode, shared)
+        facts = layer_facts(gemeentecode, *layer_tables(shared))
     facts = facts.reindex(columns=list(COLUMNS))
     for column in ("westers", "niet_westers", "europa", "buiten_europa"):
         facts[column] = pd.to_numeric(facts[column]).astype("Int64")  # counts, empty where not given

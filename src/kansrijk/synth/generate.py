@@ -110,13 +110,16 @@ def calibrate_edition(config: SynthConfig, size: int | None = None) -> Calibrate
     return Calibrated(facts, model, knobs, outcome, fit_poverty_curve(facts, targets), tilt / tilt.sum())
 
 
-def transfer_edition(config: SynthConfig, size: int | None = None) -> Calibrated:
+def transfer_edition(config: SynthConfig, size: int | None = None, facts: pd.DataFrame | None = None) -> Calibrated:
     """Population and risk factors of an edition that borrows another's calibrated model: its own
     districts, births and CBS education profile (tilted as the model's parents are), its own
-    migration shares; the model's intercepts, loadings and poverty curve."""
+    migration shares; the model's intercepts, loadings and poverty curve. Its district facts come
+    from ``wijkfeiten.csv`` unless given."""
     base_config = load_config(config.model)
     base = calibrate_edition(base_config)
-    facts = model_facts(load_facts(config.gemeentecode, config.jaar), config.indeling)
+    if facts is None:
+        facts = load_facts(config.gemeentecode, config.jaar)
+    facts = model_facts(facts, config.indeling)
     n = size or config.kinderen or 3 * int(facts["geboorten"].sum())
     rng = np.random.default_rng(config.seed)
     city = cbs_composition(facts) * base.education_tilt
@@ -140,9 +143,12 @@ def model_facts(facts: pd.DataFrame, indeling: str) -> pd.DataFrame:
     return facts
 
 
-def synthesise(config: SynthConfig, size: int | None = None) -> dict[str, pd.DataFrame]:
-    """All tables of a synthetic edition, deterministic from the configuration's seed."""
-    run = calibrate_edition(config, size) if config.doelen is not None else transfer_edition(config, size)
+def synthesise(
+    config: SynthConfig, size: int | None = None, facts: pd.DataFrame | None = None
+) -> dict[str, pd.DataFrame]:
+    """All tables of a synthetic edition, deterministic from the configuration's seed (an edition
+    that borrows a model may bring its own district facts)."""
+    run = calibrate_edition(config, size) if config.doelen is not None else transfer_edition(config, size, facts)
     facts, pop, outcome = run.facts, run.model.pop, run.outcome
     catalogue = load_catalogue()
     n = len(pop.district)
