@@ -57,7 +57,7 @@ CASES = {
         "wijken.csv",
         _set("wijken", 1, "wijk_code", "W1234"),
         "wijk_code",
-        "'WK' gevolgd door 6 cijfers",
+        "'WK', de 4 cijfers van de gemeente en 2 cijfers of hoofdletters",
         "W1234",
     ),
     "wijk_code unique": ("wijken.csv", _append_copy("wijken", 0), "wijk_code", "uniek", "WK099901"),

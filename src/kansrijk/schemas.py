@@ -23,7 +23,10 @@ UNKNOWN = "onbekend"
 TRUE_WORDS = frozenset({"1", "true", "ja"})
 FALSE_WORDS = frozenset({"0", "false", "nee"})
 
-WIJK_CODE = r"^WK\d{6}$"
+# CBS's district code: WK, the municipality's 4 digits and 2 more; Amsterdam's 110 districts carry
+# letters there (WK0363AA), which 6 digits could not number.
+WIJK_CODE = r"^WK\d{4}[0-9A-Z]{2}$"
+WIJK_CODE_RULE = "'WK', de 4 cijfers van de gemeente en 2 cijfers of hoofdletters (zoals WK034401 of WK0363AA)"
 COUNT = r"^\d+$"
 WITHHELD = "."  # CBS's mark for a value it does not deliver (as an empty cell is)
 # Dates as exports write them: ISO (2023-03-31) or Dutch (31-03-2023, 31/3/2023).
@@ -184,7 +187,7 @@ def wijk_koppeling_spec(stem: str, old_codes: Collection[str], new_codes: Collec
 
 
 def _wijk_code_check() -> pa.Check:
-    return pa.Check.str_matches(WIJK_CODE, error="moet een CBS-wijkcode zijn: 'WK' gevolgd door 6 cijfers")
+    return pa.Check.str_matches(WIJK_CODE, error=f"moet een CBS-wijkcode zijn: {WIJK_CODE_RULE}")
 
 
 def kinderen_spec(
@@ -312,7 +315,7 @@ def armoede_spec(wijk_codes: Collection[str] | None = None, gemeentecode: str | 
     )
     code = pa.Check(
         lambda s: s.str.fullmatch(WIJK_CODE[1:-1]) | (s == gemeentecode),
-        error="moet een CBS-wijkcode zijn: 'WK' gevolgd door 6 cijfers, of de gemeentecode voor het totaal",
+        error=f"moet een CBS-wijkcode zijn: {WIJK_CODE_RULE}, of de gemeentecode voor het totaal",
     )
     delivered = pa.Column(str, checks=[_delivered_count()], nullable=True, coerce=False)
     return _spec(
