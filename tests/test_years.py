@@ -249,7 +249,7 @@ def test_the_landing_page_groups_editions_by_municipality_latest_year_first_with
     _published(book, "utrecht-2019", "Utrecht", "GM0344", 2019)
     _published(book, "enschede-2023", "Enschede", "GM0153", 2023)
     page = render(book)
-    assert page.index(">Enschede</h2>") < page.index(">Utrecht</h2>")
+    assert page.index(">Enschede</h3>") < page.index(">Utrecht</h3>")
     assert page.index("Lees Utrecht 2023") < page.index("Lees Utrecht 2019")
     assert 'href="utrecht-2019/html/index.html"' in page and 'href="utrecht-2023/html/index.html"' in page
     assert "+0,7 punt: niet aantoonbaar veranderd" in page and "+1,2 punt: gestegen" in page

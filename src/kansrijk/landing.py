@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sys
+import unicodedata
 from html import escape
 from pathlib import Path
 
@@ -62,8 +63,17 @@ header, main { max-width: 1040px; margin: 0 auto; padding: 1rem 1.25rem; }
 h1 { font-size: 1.8rem; margin: 1rem 0 0.25rem; overflow-wrap: break-word; }
 .cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(260px, 1fr)); gap: 1rem; }
 .card { background: #fff; border-radius: 10px; padding: 1rem 1.1rem; box-shadow: 0 1px 3px rgba(0,0,0,.12); }
-.municipality { margin: 1.25rem 0 .5rem; font-size: 1.5rem; }
-.card h3 { font-size: 1.25rem; margin: 0 0 .25rem; }
+.group { margin: 1.75rem 0 .25rem; font-size: 1.6rem; }
+.municipality { margin: 1.25rem 0 .5rem; font-size: 1.35rem; }
+.card h4 { font-size: 1.2rem; margin: 0 0 .25rem; }
+.filter { display: flex; flex-wrap: wrap; gap: .5rem 1.25rem; align-items: end; margin: .5rem 0 1rem;
+          background: #fff; border-radius: 10px; padding: .75rem 1rem; box-shadow: 0 1px 3px rgba(0,0,0,.12); }
+.filter label { display: flex; flex-direction: column; font-weight: 600; gap: .25rem; flex: 0 1 18rem; min-width: 0; }
+.filter input, .filter select { font: inherit; padding: .35rem .5rem; border: 1px solid #6b6f76; border-radius: 6px;
+                                width: 100%; box-sizing: border-box; background: #fff; }
+.municipalities { display: grid; grid-template-columns: repeat(auto-fill, minmax(260px, 1fr)); gap: 0 1rem; }
+.municipalities .cards { grid-template-columns: 1fr; }
+.filter p { margin: 0; }
 .card dd small { display: block; font-weight: normal; color: #444; font-size: .8rem; }
 .card a { color: #0a58a8; font-weight: 600; }
 .badge { display: inline-block; font-size: .8rem; padding: .1rem .5rem; border-radius: 999px; }
@@ -75,6 +85,8 @@ h1 { font-size: 1.8rem; margin: 1rem 0 0.25rem; overflow-wrap: break-word; }
 table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; }
 th, td { padding: .45rem .7rem; border-bottom: 1px solid #e3e5e8; text-align: right; white-space: nowrap; }
 th:first-child, td:first-child { text-align: left; white-space: normal; }
+thead th { white-space: normal; vertical-align: bottom; min-width: 6.5rem; font-size: .9rem; }
+tbody th { position: sticky; left: 0; background: #fff; min-width: 9rem; }
 tbody th { font-weight: normal; }
 caption { caption-side: top; text-align: left; font-weight: 600; padding: .6rem .7rem; }
 .note { font-size: .9rem; color: #333; max-width: 60rem; }
@@ -143,12 +155,36 @@ def _card(book: Path, slug: str, k: dict) -> str:
         else ""
     )
     return (
-        f'<article class="card"><h3>{int(k["jaar"])}</h3>'
+        f'<article class="card"><h4>{int(k["jaar"])}</h4>'
         f'<span class="badge {kind[0]}">{kind[1]}</span><dl>{figures}</dl>{since}'
         f'<a href="{escape(slug)}/html/index.html">Lees {escape(k["gemeente"])} {int(k["jaar"])}</a>'
         + (f' · <a href="{escape(slug)}/{escape(slug)}.pdf">PDF</a>' if _has_pdf(book, slug) else "")
         + "</article>"
     )
+
+
+# Municipalities by size: the children 0-2 of their latest edition (CBS's layers name no province).
+SIZES = [
+    (5000, "groot", "5.000 of meer kinderen van 0 tot en met 2 jaar"),
+    (2000, "middelgroot", "2.000 tot 5.000 kinderen"),
+    (500, "klein", "500 tot 2.000 kinderen"),
+    (0, "zeer-klein", "minder dan 500 kinderen"),
+]
+UNPUBLISHED_SIZE = ("onbekend", "kleine gemeenten: aantal kinderen niet gepubliceerd")
+
+
+def size_class(k: dict) -> tuple[str, str]:
+    """The size class (key, label) of a municipality, from its latest edition's number of children."""
+    n = _get(k, "kinderen.n")
+    if not isinstance(n, int | float) or isinstance(n, bool):
+        return UNPUBLISHED_SIZE
+    return next((key, label) for floor, key, label in SIZES if n >= floor)
+
+
+def _search_key(name: str) -> str:
+    """What the search box matches: the name in lower case, also without accents ("sudwest")."""
+    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return f"{name.lower()} {plain.lower()}"
 
 
 def _municipalities(editions: list[tuple[str, dict]]) -> list[tuple[str, list[tuple[str, dict]]]]:
@@ -160,22 +196,72 @@ def _municipalities(editions: list[tuple[str, dict]]) -> list[tuple[str, list[tu
     return sorted(((group[0][1]["gemeente"], group) for group in ordered), key=lambda g: (g[0], g[1][0][0]))
 
 
+# Filters the page as the reader types; without JavaScript the form stays hidden and all is listed.
+SCRIPT = """
+const form = document.getElementById('filter');
+form.hidden = false;
+const query = document.getElementById('zoek'), size = document.getElementById('grootte');
+const count = document.getElementById('aantal');
+const plain = text => text.toLowerCase().normalize('NFKD').replace(/[\\u0300-\\u036f]/g, '');
+function filter() {
+  const q = plain(query.value.trim()), g = size.value;
+  const shown = el => el.dataset.naam.includes(q) && (!g || el.dataset.grootte === g);
+  let n = 0;
+  document.querySelectorAll('section.gemeente').forEach(s => { s.hidden = !shown(s); if (!s.hidden) n++; });
+  document.querySelectorAll('section.groep').forEach(s => {
+    s.hidden = !s.querySelector('section.gemeente:not([hidden])'); });
+  document.querySelectorAll('tr[data-naam]').forEach(r => { r.hidden = !shown(r); });
+  count.textContent = n === 1 ? '1 gemeente' : n + ' gemeenten';
+}
+query.addEventListener('input', filter);
+size.addEventListener('change', filter);
+form.addEventListener('submit', event => event.preventDefault());
+"""
+
+
+def _plural(n: int) -> str:
+    return "1 gemeente" if n == 1 else f"{n} gemeenten"
+
+
 def render(book: Path) -> str:
     editions = _editions(book)
     years = ", ".join(sorted({str(int(k["jaar"])) for _, k in editions})) or "geen"
-    sections = []
-    for i, (name, group) in enumerate(_municipalities(editions)):
-        cards = "".join(_card(book, slug, k) for slug, k in group)
+    municipalities = _municipalities(editions)
+    classes = {group[0][0]: size_class(group[0][1]) for _, group in municipalities}  # by the latest edition
+    order = [key for _, key, _ in SIZES] + [UNPUBLISHED_SIZE[0]]
+    labels = {key: label for _, key, label in SIZES} | {UNPUBLISHED_SIZE[0]: UNPUBLISHED_SIZE[1]}
+    sections, i = [], 0
+    for key in order:
+        members = [(name, group) for name, group in municipalities if classes[group[0][0]][0] == key]
+        if not members:
+            continue
+        parts = []
+        for name, group in members:
+            cards = "".join(_card(book, slug, k) for slug, k in group)
+            parts.append(
+                f'<section class="gemeente" data-naam="{escape(_search_key(name))}" data-grootte="{key}" '
+                f'aria-labelledby="gemeente-{i}"><h3 class="municipality" id="gemeente-{i}">{escape(name)}</h3>'
+                f'<div class="cards">{cards}</div></section>'
+            )
+            i += 1
         sections.append(
-            f'<section aria-labelledby="gemeente-{i}"><h2 class="municipality" id="gemeente-{i}">{escape(name)}</h2>'
-            f'<div class="cards">{cards}</div></section>'
+            f'<section class="groep" aria-labelledby="groep-{key}"><h2 class="group" id="groep-{key}">'
+            f"{escape(labels[key].capitalize())} ({_plural(len(members))})</h2>"
+            f'<div class="municipalities">{"".join(parts)}</div></section>'
         )
-    head = "".join(f"<th scope='col'>{escape(k['gemeente'])} {int(k['jaar'])}</th>" for _, k in editions)
+    options = "".join(
+        f'<option value="{key}">{escape(labels[key].capitalize())}</option>'
+        for key in order
+        if key in {c for c, _ in classes.values()}
+    )
+    head = "".join(f"<th scope='col'>{escape(label)}</th>" for label, _, _ in ROWS)
+    by_slug = {slug: classes[group[0][0]][0] for _, group in municipalities for slug, _ in group}
     rows = "".join(
-        f"<tr><th scope='row'>{escape(label)}</th>"
-        + "".join(f"<td>{escape(_show(_get(k, key), kind))}</td>" for _, k in editions)
+        f'<tr data-naam="{escape(_search_key(k["gemeente"]))}" data-grootte="{by_slug[slug]}">'
+        f"<th scope='row'>{escape(k['gemeente'])} {int(k['jaar'])}</th>"
+        + "".join(f"<td>{escape(_show(_get(k, key), kind))}</td>" for _, key, kind in ROWS)
         + "</tr>"
-        for label, key, kind in ROWS
+        for slug, k in editions
     )
     empty = "<p>Er zijn nog geen edities gebouwd.</p>" if not editions else ""
     return f"""<!DOCTYPE html>
@@ -191,22 +277,29 @@ def render(book: Path) -> str:
 <header>
 <h1>{SERIES}</h1>
 <p>Een reproduceerbare rapportreeks over jonge kinderen en gezinnen in (mogelijk) kwetsbare situaties:
-één editie per gemeente en jaar. Kies een gemeente en een jaar, of vergelijk de kerncijfers hieronder. Bij
-een editie met een vorige editie staat onder elk kerncijfer de verandering in procentpunten.</p>
+één editie per gemeente en jaar. Kies een gemeente en een jaar, of vergelijk de kerncijfers onderaan. Bij
+een editie met een vorige editie staat onder elk kerncijfer de verandering in procentpunten. Gemeenten staan
+op grootte, naar het aantal kinderen van 0 tot en met 2 jaar in hun laatste editie.</p>
 </header>
 <main>
+<form class="filter" id="filter" role="search" hidden>
+<label for="zoek">Zoek een gemeente<input id="zoek" type="search" autocomplete="off"></label>
+<label for="grootte">Grootte<select id="grootte"><option value="">Alle groottes</option>{options}</select></label>
+<p id="aantal" aria-live="polite">{_plural(len(municipalities))}</p>
+</form>
 {"".join(sections)}
 {empty}
-<h2 class="municipality">Kerncijfers naast elkaar</h2>
+<h2 class="group">Kerncijfers naast elkaar</h2>
 <div class="table-wrap" tabindex="0" role="region" aria-label="Kerncijfers per editie"><table>
 <caption>Kerncijfers per editie. Een streepje (–): niet gepubliceerd om de privacy te beschermen.</caption>
-<thead><tr><th scope="col">Kerncijfer</th>{head}</tr></thead>
+<thead><tr><th scope="col">Editie</th>{head}</tr></thead>
 <tbody>{rows}</tbody>
 </table></div>
 <p class="note">{COMPARABILITY} Jaren in deze tabel: {escape(years)}.</p>
 </main>
 <footer>Bron: de <code>kerncijfers.json</code> van elke editie; zie per editie het hoofdstuk Methode en
 verantwoording. Synthetische edities beschrijven geen echte kinderen.</footer>
+<script>{SCRIPT}</script>
 </body>
 </html>
 """
