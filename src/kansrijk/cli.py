@@ -92,17 +92,61 @@ def input_warnings(data) -> list[str]:
     ]
 
 
+NATIONAL = "nederland"
+
+
 @app.command()
 def synth(
-    slug: Annotated[str, typer.Argument(help="Synthetische editie uit data/reference/synthetisch.yml.")],
+    slug: Annotated[
+        str,
+        typer.Argument(
+            help="Synthetische editie uit data/reference/synthetisch.yml, of 'nederland': een editie per gemeente."
+        ),
+    ],
     out: Annotated[Path | None, typer.Option(help="Schrijf naar deze map in plaats van de geconfigureerde.")] = None,
     kinderen: Annotated[int | None, typer.Option(help="Aantal kinderen (standaard: zoals geconfigureerd).")] = None,
+    uit: Annotated[Path | None, typer.Option(help="nederland: map voor params/<editie>.yml en data/<editie>/.")] = None,
+    gemeenten: Annotated[
+        int | None, typer.Option(help="nederland: zoveel gemeenten, gespreid van klein tot groot (standaard alle).")
+    ] = None,
+    alleen: Annotated[
+        list[str] | None, typer.Option(help="nederland: alleen deze gemeente(n), bv. --alleen GM0088.")
+    ] = None,
 ) -> None:
-    """Genereer de synthetische invoerbestanden van een editie (deterministisch uit een seed)."""
+    """Genereer de synthetische invoerbestanden van een editie (deterministisch uit een seed), of met
+    `nederland` van elke gemeente in de CBS-wijkenkaart 2024."""
+    if slug == NATIONAL:
+        _synth_national(uit, gemeenten, alleen or [])
+        return
     from kansrijk.synth.generate import synth_edition
 
     for path in synth_edition(slug, out, kinderen):
         console.print(f"geschreven: {escape(str(path))}")
+
+
+def _synth_national(out: Path | None, count: int | None, only: list[str]) -> None:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from kansrijk.synth.nederland import write_national
+
+    if out is None:
+        err_console.print("kansrijk synth nederland: geef met --uit de map voor de edities op.")
+        raise typer.Exit(EXIT_INPUT)
+    if count is not None and count < 1:
+        err_console.print("--gemeenten: ten minste 1.")
+        raise typer.Exit(EXIT_INPUT)
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console) as progress:
+        task = progress.add_task("edities schrijven", total=len(only) or count or None)
+        try:
+            written = write_national(out, count, only, advance=lambda name: progress.advance(task))
+        except KeyError as error:
+            err_console.print(f"--alleen: {escape(str(error.args[0]))}")
+            raise typer.Exit(EXIT_INPUT) from None
+    console.print(
+        f"{len(written)} edities geschreven in {escape(str(out))}; bouw ze met "
+        f"`kansrijk build --all {escape(str(out / 'params'))}`"
+    )
 
 
 @app.command()
@@ -127,7 +171,7 @@ def new(
         console.print(f"geschreven: {escape(str(path))}")
     console.print(
         "\nVul nu de bestanden in de map met de export uit het JGZ-dossier en de inkomensstatistiek:\n"
-        "  wijken.csv          één rij per wijk: wijk_code (WK + 6 cijfers), wijk_naam\n"
+        "  wijken.csv          één rij per wijk: wijk_code (CBS-wijkcode, bv. WK034401), wijk_naam\n"
         "  kinderen.csv        één rij per kind van 0-2 jaar: leeftijd, wijk, opleiding ouders,\n"
         "                      migratieachtergrond of herkomst, extra_aandacht, uit_balans (0/1, ja/nee, true/false)\n"
         "  risicofactoren.csv  één rij per kind per risicofactor (codes: data/reference/risicofactoren.csv)\n"
@@ -142,13 +186,26 @@ def new(
 
 @app.command()
 def feiten(
-    gemeentecodes: Annotated[list[str], typer.Argument(help="De gemeenten van de synthetische edities.")],
+    gemeentecodes: Annotated[
+        list[str] | None, typer.Argument(help="De gemeenten van de synthetische edities.")
+    ] = None,
+    nederland: Annotated[
+        bool, typer.Option("--nederland", help="Leid het landelijke uittreksel (nederland_*.csv) af.")
+    ] = False,
 ) -> None:
-    """Leid data/reference/wijkfeiten.csv opnieuw af uit de CBS-bestanden in ../shared/data/."""
-    from kansrijk.synth.facts import FACTS_FILE, write_facts
+    """Leid data/reference/wijkfeiten.csv (of met --nederland het landelijke uittreksel) opnieuw af
+    uit de CBS-bestanden in ../shared/data/."""
+    from kansrijk.synth.facts import FACTS_FILE, write_facts, write_layer_tables
 
-    write_facts(gemeentecodes)
-    console.print(f"geschreven: {escape(str(FACTS_FILE))}")
+    if not gemeentecodes and not nederland:
+        err_console.print("Noem de gemeenten (bv. GM0344 GM0153), of gebruik --nederland.")
+        raise typer.Exit(EXIT_INPUT)
+    written = list(write_layer_tables()) if nederland else []
+    if gemeentecodes:
+        write_facts(gemeentecodes)
+        written.append(FACTS_FILE)
+    for path in written:
+        console.print(f"geschreven: {escape(str(path))}")
 
 
 @app.command()
@@ -249,12 +306,23 @@ def build(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Geen voortgang tonen (voor scripts).")] = False,
     chapters: Annotated[Path | None, typer.Option(help="Andere map met hoofdstuknotebooks (voor tests).")] = None,
     book_dir: Annotated[Path | None, typer.Option(help="Schrijf edities naar deze map in plaats van book/.")] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            help="Voer het werk uit op een Dask-cluster: het adres van de scheduler (tcp://host:8786), of 'local' "
+            "voor een LocalCluster met --jobs workers."
+        ),
+    ] = None,
+    pdf: Annotated[
+        bool, typer.Option("--pdf/--zonder-pdf", help="Maak ook de PDF-editie (standaard), of alleen de website.")
+    ] = True,
 ) -> None:
     """Bouw editie(s): valideren, hoofdstukken uitvoeren, boek bouwen, atomisch publiceren; daarna
     de overzichtspagina book/index.html."""
     import os
 
     from kansrijk.paths import PARAMS
+    from kansrijk.pipeline.cluster import ClusterError
     from kansrijk.pipeline.run import EXIT_FAILED, EXIT_OK, BuildOptions, build_editions, fault
 
     refs: list[str] = []
@@ -273,11 +341,16 @@ def build(
         quiet=quiet,
         chapters=(chapters or BuildOptions.chapters).resolve(),
         book=(book_dir or BuildOptions.book).resolve(),
+        scheduler=scheduler,
+        pdf=pdf,
     )
     try:
         results = build_editions(refs, options, console)
     except OSError as error:  # the book folder itself cannot be made or written
         err_console.print(f"[red]book[/]: {escape(fault(error))}")
+        raise typer.Exit(EXIT_FAILED) from None
+    except ClusterError as error:
+        err_console.print(f"[red]Dask[/]: {escape(str(error))}")
         raise typer.Exit(EXIT_FAILED) from None
     for result in results:
         if result.problems:

@@ -21,7 +21,6 @@ import time
 import traceback
 from collections.abc import Iterator
 from concurrent.futures import Executor, ThreadPoolExecutor, as_completed
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -35,12 +34,13 @@ from kansrijk.params import Edition, load_edition, param_path
 from kansrijk.paths import BOOK, CHAPTERS
 from kansrijk.pipeline import provenance
 from kansrijk.pipeline.book import CHANGE_CHAPTER, BookError, build_html, edition_toc, toc_for
+from kansrijk.pipeline.cluster import lost_worker_errors, open_executor
 from kansrijk.pipeline.execute import ChapterRun, run_cached
 from kansrijk.pipeline.fingerprint import cache_key, chapter_key, dependencies, plan_key
 from kansrijk.pipeline.pdf import PdfError, chromium, pdf_name, print_pdf
 from kansrijk.pipeline.publish import keep_failed, publish
 from kansrijk.pipeline.redirects import write_redirects
-from kansrijk.pipeline.workers import start_pool, stop_workers
+from kansrijk.pipeline.workers import stop_workers
 from kansrijk.pipeline.workspace import EditionBusyError, Workspace
 from kansrijk.previous import load_previous
 from kansrijk.problems import InputError, Problem
@@ -69,6 +69,8 @@ class BuildOptions:
     quiet: bool = False
     chapters: Path = CHAPTERS
     book: Path = BOOK
+    scheduler: str | None = None  # a Dask scheduler's address, or "local"; None: this machine's pool
+    pdf: bool = True
 
 
 class _Stop:
@@ -119,7 +121,7 @@ def build_editions(refs: list[str], options: BuildOptions, console: Console) -> 
     )
     duplicates = _duplicate_slugs(refs)
     with _signals(stop):
-        pool = start_pool(options.jobs, workspace.log)
+        pool = open_executor(options.jobs, workspace.log, options.scheduler)
         try:
             with progress, ThreadPoolExecutor(max_workers=max(1, len(refs))) as editions:
                 futures = [
@@ -178,6 +180,7 @@ def build_edition(
     slug = edition.slug
     try:
         key = cache_key(edition, data.files, options.chapters, previous, previous_files)
+        key += "" if options.pdf else "-zonder-pdf"  # a website-only build is not the full edition
         depends_on = dependencies(edition, data.files, previous, previous_files)
         final = options.book / slug
         if not options.force and workspace.record(slug).get("cache_sleutel") == key and final.is_dir():
@@ -195,7 +198,7 @@ def build_edition(
     except EditionBusyError:
         message = "wordt al gebouwd door een ander proces; wacht tot die bouw klaar is en probeer het opnieuw"
         return BuildResult(slug, EXIT_FAILED, time.perf_counter() - started, message)
-    except BrokenProcessPool:
+    except lost_worker_errors():
         if stop.requested:
             return _interrupted(slug, stop, started)
         message = "een werkproces stopte onverwacht (bijvoorbeeld door te weinig geheugen); er is niets gepubliceerd"
@@ -327,7 +330,9 @@ def _build(
     assembled.mkdir()
     shutil.move(html, assembled / "html")
     notice = ""
-    if chromium():
+    if not options.pdf:
+        notice = "geen PDF-editie (--zonder-pdf)"
+    elif chromium():
         try:
             with _phase(phases, "pdf"):
                 pool.submit(print_pdf, assembled / "html", edition, toc, assembled / pdf_name(edition)).result()
