@@ -186,9 +186,7 @@ def new(
 
 @app.command()
 def feiten(
-    gemeentecodes: Annotated[
-        list[str] | None, typer.Argument(help="De gemeenten van de synthetische edities.")
-    ] = None,
+    gemeentecodes: Annotated[list[str] | None, typer.Argument(help="De gemeenten van de synthetische edities.")] = None,
     nederland: Annotated[
         bool, typer.Option("--nederland", help="Leid het landelijke uittreksel (nederland_*.csv) af.")
     ] = False,

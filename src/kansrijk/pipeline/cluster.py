@@ -53,6 +53,7 @@ class DaskExecutor(Executor):
         if threads - {1}:
             self._close()
             raise ClusterError(f"de Dask-workers van {scheduler} hebben meer dan één thread; start ze met --nthreads 1")
+        self.workers = max(1, sum(threads))
         self.executor = self.client.get_executor(pure=False)  # every task has effects: never merged
 
     def submit(self, fn, /, *args, **kwargs) -> Future:
@@ -79,6 +80,11 @@ def _quiet(log: str) -> None:
 def open_executor(jobs: int, log: Path, scheduler: str | None = None) -> Executor:
     """This machine's process pool, or with ``scheduler`` a Dask cluster."""
     return start_pool(jobs, log) if scheduler is None else DaskExecutor(scheduler, jobs, log)
+
+
+def capacity(executor: Executor, jobs: int) -> int:
+    """How many tasks ``executor`` runs at once."""
+    return executor.workers if isinstance(executor, DaskExecutor) else max(1, jobs)
 
 
 def lost_worker_errors() -> tuple[type[BaseException], ...]:

@@ -29,12 +29,12 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from kansrijk.landing import LANDING_KEYS, write_landing
+from kansrijk.landing import write_landing
 from kansrijk.params import Edition, load_edition, param_path
 from kansrijk.paths import BOOK, CHAPTERS
 from kansrijk.pipeline import provenance
 from kansrijk.pipeline.book import CHANGE_CHAPTER, BookError, build_html, edition_toc, toc_for
-from kansrijk.pipeline.cluster import lost_worker_errors, open_executor
+from kansrijk.pipeline.cluster import capacity, lost_worker_errors, open_executor
 from kansrijk.pipeline.execute import ChapterRun, run_cached
 from kansrijk.pipeline.fingerprint import cache_key, chapter_key, dependencies, plan_key
 from kansrijk.pipeline.pdf import PdfError, chromium, pdf_name, print_pdf
@@ -48,6 +48,7 @@ from kansrijk.validation import load_edition_data
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT = 0, 1, 2
 EXIT_SIGNAL = {signal.SIGINT: 130, signal.SIGTERM: 143}
+EDITIONS_PER_WORKER = 3
 
 
 @dataclass
@@ -123,7 +124,10 @@ def build_editions(refs: list[str], options: BuildOptions, console: Console) -> 
     with _signals(stop):
         pool = open_executor(options.jobs, workspace.log, options.scheduler)
         try:
-            with progress, ThreadPoolExecutor(max_workers=max(1, len(refs))) as editions:
+            # A few editions per worker at a time: enough to keep every worker busy while others
+            # validate or publish, few enough that editions are published as the run goes.
+            in_flight = min(len(refs), EDITIONS_PER_WORKER * capacity(pool, options.jobs))
+            with progress, ThreadPoolExecutor(max_workers=max(1, in_flight)) as editions:
                 futures = [
                     editions.submit(build_edition, ref, options, progress, pool, workspace, stop, duplicates.get(ref))
                     for ref in refs
@@ -263,6 +267,7 @@ def _build(
     from kansrijk.chapter import FIGURES, PUBLICATION_FILE, TABLES
     from kansrijk.disclosure import ledger
     from kansrijk.disclosure.plan import plan_to_file
+    from kansrijk.pipeline.check import check
 
     slug = edition.slug
     source = stage / "bron"
@@ -305,6 +310,8 @@ def _build(
 
     record = provenance.collect(edition, publication, runs, start, end, key)
     (source / "herkomst.md").write_text(provenance.page(record), encoding="utf-8")
+    # the audit reads what the chapters recorded: it runs beside the book
+    audited = pool.submit(check, source)
     task = progress.add_task(f"{slug}: boek bouwen (Jupyter Book)", total=1)
     try:
         with _phase(phases, "boek"):
@@ -314,12 +321,8 @@ def _build(
         return BuildResult(slug, EXIT_FAILED, time.perf_counter() - started, f"Jupyter Book faalde:\n{error}")
     finally:
         progress.update(task, completed=1)
-
-    with _phase(phases, "controle"):
-        figures, entries = kerncijfers.compute(publication)
-        entries += [e.at("index.html", "overzicht", e.place) for e in entries if e.place in LANDING_KEYS]
-        entries = ledger.collect(source / ledger.LEDGER_FOLDER) + entries
-        findings = ledger.audit(publication, entries)
+    with _phase(phases, "controle"):  # what the audit took beyond the book
+        figures, entries, findings = audited.result()
     if findings:
         listed = "\n  ".join(f.message for f in findings[:10])
         more = f"\n  … en nog {len(findings) - 10}" if len(findings) > 10 else ""
