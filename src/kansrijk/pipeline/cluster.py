@@ -10,13 +10,17 @@ from __future__ import annotations
 
 import logging
 import os
+import time
+from collections.abc import Callable
 from concurrent.futures import Executor, Future
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
+from typing import TypeVar
 
 from kansrijk.pipeline.workers import start_pool
 
 LOCAL = "local"
+T = TypeVar("T")
 CONNECT_SECONDS = 20
 
 
@@ -80,6 +84,12 @@ def _quiet(log: str) -> None:
 def open_executor(jobs: int, log: Path, scheduler: str | None = None) -> Executor:
     """This machine's process pool, or with ``scheduler`` a Dask cluster."""
     return start_pool(jobs, log) if scheduler is None else DaskExecutor(scheduler, jobs, log)
+
+
+def timed(fn: Callable[..., T], *args: object) -> tuple[T, float]:
+    """``fn(*args)`` and the seconds it took on the worker (a task's own time, without its wait)."""
+    start = time.perf_counter()
+    return fn(*args), time.perf_counter() - start
 
 
 def capacity(executor: Executor, jobs: int) -> int:

@@ -20,6 +20,9 @@ import nbformat
 KERNEL = "python3"
 KERNEL_STARTS = 2
 KERNEL_START_FAILED = "Kernel died before replying to kernel_info"
+# Set, every chapter starts a kernel of its own (papermill's nbclient engine): to compare with the
+# warm kernels (benchmarks/run.py), or to rule them out when a chapter behaves oddly.
+COLD_KERNELS = "KANSRIJK_KOUDE_KERNELS"
 # What papermill records per run that differs between two runs of the same inputs.
 _RUN_METADATA = ("start_time", "end_time", "duration", "exception", "environment_variables")
 
@@ -56,7 +59,7 @@ def run_chapter(template: Path, output: Path, param_ref: str, cwd: Path) -> Chap
                     str(output),
                     parameters={"editie": param_ref},
                     kernel_name=KERNEL,
-                    engine_name=ENGINE,
+                    engine_name="nbclient" if os.environ.get(COLD_KERNELS) else ENGINE,
                     cwd=str(cwd),
                     progress_bar=False,
                     log_output=False,

@@ -34,7 +34,7 @@ from kansrijk.params import Edition, load_edition, param_path
 from kansrijk.paths import BOOK, CHAPTERS
 from kansrijk.pipeline import provenance
 from kansrijk.pipeline.book import CHANGE_CHAPTER, BookError, build_html, edition_toc, toc_for
-from kansrijk.pipeline.cluster import capacity, lost_worker_errors, open_executor
+from kansrijk.pipeline.cluster import capacity, lost_worker_errors, open_executor, timed
 from kansrijk.pipeline.execute import ChapterRun, run_cached
 from kansrijk.pipeline.fingerprint import cache_key, chapter_key, dependencies, plan_key
 from kansrijk.pipeline.pdf import PdfError, chromium, pdf_name, print_pdf
@@ -283,12 +283,15 @@ def _build(
     shutil.copy2(edition.param_file, source / f"{slug}.yml")
     before = previous.param_file if previous else None
     phases: dict[str, float] = {"voorbereiding": time.perf_counter() - started}  # where the build's time goes
+    work: dict[str, float] = {}  # what the worker tasks took themselves (without waiting for a worker)
     with _phase(phases, "plan"):
         planned = workspace.cached("plannen", slug, plan_key(depends_on), force=options.force)
         if planned is not None:  # the same inputs, code and parameters: the same plan
             shutil.copy2(planned, source / PUBLICATION_FILE)
         else:
-            pool.submit(plan_to_file, source / f"{slug}.yml", source / PUBLICATION_FILE, before).result()
+            _, work["plan"] = pool.submit(
+                timed, plan_to_file, source / f"{slug}.yml", source / PUBLICATION_FILE, before
+            ).result()
             workspace.keep("plannen", slug, plan_key(depends_on), source / PUBLICATION_FILE)
     publication = pickle.loads((source / PUBLICATION_FILE).read_bytes())
     # the chapter on what changed is there only when there is a previous edition
@@ -311,18 +314,18 @@ def _build(
     record = provenance.collect(edition, publication, runs, start, end, key)
     (source / "herkomst.md").write_text(provenance.page(record), encoding="utf-8")
     # the audit reads what the chapters recorded: it runs beside the book
-    audited = pool.submit(check, source)
+    audited = pool.submit(timed, check, source)
     task = progress.add_task(f"{slug}: boek bouwen (Jupyter Book)", total=1)
     try:
         with _phase(phases, "boek"):
             kept = None if options.force else workspace.folder("sphinx") / slug  # --force: a book from scratch
-            html = pool.submit(build_html, source, stage / "uitvoer", edition, toc, kept).result()
+            html, work["boek"] = pool.submit(timed, build_html, source, stage / "uitvoer", edition, toc, kept).result()
     except BookError as error:
         return BuildResult(slug, EXIT_FAILED, time.perf_counter() - started, f"Jupyter Book faalde:\n{error}")
     finally:
         progress.update(task, completed=1)
     with _phase(phases, "controle"):  # what the audit took beyond the book
-        figures, entries, findings = audited.result()
+        (figures, entries, findings), work["controle"] = audited.result()
     if findings:
         listed = "\n  ".join(f.message for f in findings[:10])
         more = f"\n  … en nog {len(findings) - 10}" if len(findings) > 10 else ""
@@ -338,7 +341,8 @@ def _build(
     elif chromium():
         try:
             with _phase(phases, "pdf"):
-                pool.submit(print_pdf, assembled / "html", edition, toc, assembled / pdf_name(edition)).result()
+                pdf_task = (print_pdf, assembled / "html", edition, toc, assembled / pdf_name(edition))
+                _, work["pdf"] = pool.submit(timed, *pdf_task).result()
         except PdfError as error:
             return BuildResult(slug, EXIT_FAILED, time.perf_counter() - started, f"de PDF-editie mislukte: {error}")
     else:
@@ -353,7 +357,8 @@ def _build(
     kerncijfers.write(figures, assembled / "kerncijfers.json")
     ledger.write(entries, assembled / "cijfers.json")
     phases["publiceren"] = time.perf_counter() - started - sum(phases.values())
-    provenance.write(record | {"fasen": {k: round(v, 2) for k, v in phases.items()}}, assembled / "provenance.json")
+    timings = {"fasen": {k: round(v, 2) for k, v in phases.items()}, "werk": {k: round(v, 2) for k, v in work.items()}}
+    provenance.write(record | timings, assembled / "provenance.json")
     if stop.requested:
         return _interrupted(slug, stop, started)
     warning = "; ".join(w for w in (publish(assembled, options.book / slug), notice) if w)
