@@ -118,9 +118,11 @@ def peer(work: Path) -> Measurement:
     folder = work / "jupyter-book"
     shutil.copytree(ROOT / "chapters", folder)
     (folder / "ontwikkeling.ipynb").unlink()  # needs a previous edition; the default has none
-    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    from kansrijk.params import load_edition
+    from kansrijk.pipeline.book import edition_config
+
+    config = edition_config(load_edition(SLUG))  # the title and footer the theme's templates need
     config["execute"] = {"execute_notebooks": "force", "timeout": 300}
-    config["title"] = "Utrecht 2019"
     (folder / "_config.yml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
     generated = {"ontwikkeling", "herkomst", "colofon", "toegankelijkheid"}  # made by kansrijk build

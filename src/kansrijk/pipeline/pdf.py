@@ -16,13 +16,10 @@ headings as the page shows them.
 
 from __future__ import annotations
 
-import atexit
-import contextlib
 import io
 import logging
 import re
 import shutil
-import threading
 from html import escape
 from pathlib import Path
 
@@ -129,43 +126,9 @@ def print_margins(title: str, synthetic: bool) -> str:
     )
 
 
-class _Browser(threading.local):
-    """The worker's Chromium, kept between editions (starting it costs about a second each time);
-    one per thread, as Playwright's synchronous API wants. A browser that closed is started again."""
-
-    playwright = None
-    browser = None
-
-    def get(self, executable: Path):
-        if self.browser is not None and self.browser.is_connected():
-            return self.browser
-        self.close()
-        from playwright.sync_api import sync_playwright
-
-        self.playwright = sync_playwright().start()
-        self.browser = self.playwright.chromium.launch(
-            executable_path=str(executable), args=["--headless", "--no-sandbox"]
-        )
-        return self.browser
-
-    def close(self) -> None:
-        browser, playwright = self.browser, self.playwright
-        self.browser = self.playwright = None
-        with contextlib.suppress(Exception):
-            if browser is not None:
-                browser.close()
-        with contextlib.suppress(Exception):
-            if playwright is not None:
-                playwright.stop()
-
-
-_BROWSER = _Browser()
-atexit.register(_BROWSER.close)
-
-
 def print_pdf(html: Path, edition: Edition, toc: Path, out: Path) -> None:
     """Print the edition to ``out`` with Chromium; raise :class:`PdfError` when it cannot."""
-    from playwright.sync_api import Error
+    from playwright.sync_api import Error, sync_playwright
 
     executable = chromium()
     if executable is None:
@@ -173,9 +136,13 @@ def print_pdf(html: Path, edition: Edition, toc: Path, out: Path) -> None:
     names = pages(toc)
     source = html / PRINT_FILE
     try:
-        pdf, headings = _print_numbered(_BROWSER.get(executable), source, html, names, edition)
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=str(executable), args=["--headless", "--no-sandbox"])
+            try:
+                pdf, headings = _print_numbered(browser, source, html, names, edition)
+            finally:
+                browser.close()
     except Error as error:
-        _BROWSER.close()  # not trusted with the next edition
         raise PdfError(str(error).splitlines()[0]) from None
     finally:
         source.unlink(missing_ok=True)
