@@ -6,8 +6,9 @@
 
 Every build goes to a temporary book folder and works on copies of the inputs and chapters, so
 the repository is never touched. Wall time is measured around the whole command; peak memory is
-the largest sum of resident memory over the command and all its child processes (workers,
-kernels, Jupyter Book, Chromium), sampled every 50 ms. Each build's ``provenance.json`` says
+the largest sum of proportional set sizes (PSS: shared pages divided among the processes that
+share them, so that the sum is what the machine holds) over the command and all its child
+processes (workers, kernels, Jupyter Book, Chromium), sampled every 200 ms. Each build's ``provenance.json`` says
 where its time went (``fasen``: as the driver waited; ``werk``: the worker tasks' own time), and
 the national run's task times feed the makespan simulation (``benchmarks/makespan.py``).
 """
@@ -66,10 +67,10 @@ def measure(name: str, command: list[str], env: dict | None = None) -> Measureme
         while not done.is_set():
             try:
                 tree = [process, *process.children(recursive=True)]
-                peak = max(peak, sum(p.memory_info().rss for p in tree if p.is_running()))
+                peak = max(peak, sum(p.memory_full_info().pss for p in tree if p.is_running()))
             except psutil.Error:
                 pass
-            time.sleep(0.05)
+            time.sleep(0.2)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
