@@ -467,3 +467,13 @@ def test_parameter_file_as_yaml_is_read_safely(tmp_path, runner):
     path.write_text(yaml.safe_dump(values) + "extra: !!python/object/apply:os.system ['touch /tmp/nee']\n")
     result = _validate(runner, path)
     assert result.exit_code == 2 and not Path("/tmp/nee").exists()
+
+
+def test_clearing_one_editions_stale_staging_leaves_a_neighbours_running_build_alone(tmp_path):
+    """``utrecht`` and ``utrecht-2023`` build side by side: clearing what a killed build of
+    ``utrecht`` left behind must not take the staging folder ``utrecht-2023`` is working in."""
+    workspace = Workspace(tmp_path)
+    neighbour = workspace.staging("utrecht-2023")
+    stale = workspace.staging("utrecht")
+    assert workspace.remove_stale("utrecht") == 1
+    assert neighbour.is_dir() and not stale.exists()

@@ -23,6 +23,7 @@ import contextlib
 import fcntl
 import json
 import os
+import re
 import shutil
 import tempfile
 import uuid
@@ -32,6 +33,7 @@ from datetime import datetime
 from pathlib import Path
 
 WORK = ".work"
+STAGING_SUFFIX = 8  # hex digits after a staging folder's slug
 
 
 class EditionBusyError(RuntimeError):
@@ -73,7 +75,7 @@ class Workspace:
 
     def staging(self, slug: str) -> Path:
         """A fresh staging folder for ``slug`` (the caller holds its lock)."""
-        path = self.folder("staging") / f"{slug}-{uuid.uuid4().hex[:8]}"
+        path = self.folder("staging") / f"{slug}-{uuid.uuid4().hex[:STAGING_SUFFIX]}"
         path.mkdir()
         return path
 
@@ -81,7 +83,9 @@ class Workspace:
         """Remove the staging folders a killed or interrupted build of ``slug`` left behind (the
         caller holds its lock, so none is in use); return how many."""
         folder = self.root / "staging"
-        stale = [p for p in folder.glob(f"{slug}-*") if p.is_dir()] if folder.is_dir() else []
+        # exactly this slug's: "utrecht-*" would also take the folder of utrecht-2023 building beside it
+        own = re.compile(re.escape(slug) + f"-[0-9a-f]{{{STAGING_SUFFIX}}}")
+        stale = [p for p in folder.iterdir() if own.fullmatch(p.name) and p.is_dir()] if folder.is_dir() else []
         for path in stale:
             shutil.rmtree(path, ignore_errors=True)
         return len(stale)
