@@ -174,6 +174,16 @@ def test_the_pdf_edition_prints_the_names_as_written(hostile):
     assert pdf.outline[0].title.startswith(GEMEENTE)
 
 
+def _first_difference(book: Path, again: Path, differ: list[str]) -> str:
+    """The first lines that differ in the first differing file, for the failure message."""
+    import difflib
+
+    name = differ[0]
+    before, after = ((b / "vijandig" / name).read_text(encoding="utf-8", errors="replace") for b in (book, again))
+    diff = difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="", n=2)
+    return "\n".join(list(diff)[:60])
+
+
 @pytest.mark.build
 def test_two_builds_of_the_same_inputs_are_identical_outside_provenance(hostile, tmp_path, runner):
     params, book = hostile
@@ -184,7 +194,7 @@ def test_two_builds_of_the_same_inputs_are_identical_outside_provenance(hostile,
     second = tree_digest(again / "vijandig", skip=("provenance.json",))
     assert first.keys() == second.keys()
     differ = [name for name in first if first[name] != second[name]]
-    assert not differ, f"differ between two builds: {differ}"
+    assert not differ, f"differ between two builds: {differ}\n{_first_difference(book, again, differ)}"
     for notebook in (book / "vijandig" / "notebooks").glob("*.ipynb"):
         text = notebook.read_text(encoding="utf-8")
         assert str(params.parent.parent) not in text, f"{notebook.name} carries a local path"
