@@ -55,6 +55,10 @@ def test_a_local_dask_cluster_builds_what_the_process_pool_builds(national, tmp_
     assert not list(books["dask"].glob("*/*.pdf"))  # --zonder-pdf: the website only
     assert "schiermonnikoog-2024/html/index.html" in (books["dask"] / "index.html").read_text(encoding="utf-8")
     # nothing of the small municipalities' children is published: every count is withheld or below none
+    # where the time went: each worker task's own time beside the driver's phases
+    record = json.loads((books["dask"] / "vlieland-2024" / "provenance.json").read_text(encoding="utf-8"))
+    assert {"plan", "boek", "controle"} <= set(record["werk"]) and "pdf" not in record["werk"]
+    assert all(seconds > 0 for seconds in record["werk"].values())
     figures = dask["schiermonnikoog-2024"]["kerncijfers"]
     assert figures["kinderen"]["n"] is None and figures["kinderen"]["extra_aandacht"]["pct"] is None
     if shutil.which("chromium"):
