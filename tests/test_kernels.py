@@ -40,7 +40,7 @@ def _fresh(template: Path, output: Path, param: str, folder: Path) -> None:
 
     papermill.execute_notebook(
         str(template), str(output), parameters={"editie": param}, kernel_name="python3", cwd=str(folder),
-        progress_bar=False, request_save_on_cell_execute=False,
+        progress_bar=False, request_save_on_cell_execute=False, coalesce_streams=True,
     )  # fmt: skip
     normalise(output)
 
@@ -95,7 +95,9 @@ def test_nothing_of_one_notebook_reaches_the_next(tmp_path):
 
 
 def _notebook(path: Path, source: str) -> Path:
-    nb = nbformat.v4.new_notebook()
+    nb = nbformat.v4.new_notebook(
+        metadata={"kernelspec": {"name": "python3", "language": "python", "display_name": "Python 3"}}
+    )
     nb.cells = [nbformat.v4.new_code_cell(source)]
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(nb, path)
@@ -108,3 +110,22 @@ def test_a_kernel_that_dies_is_replaced_for_the_next_notebook(tmp_path):
     after = tmp_path / "na.ipynb"
     assert not run_chapter(_notebook(tmp_path / "bron.ipynb", "print(6 * 7)"), after, "x", tmp_path).failed
     assert nbformat.read(after, as_version=4).cells[-1].outputs[0]["text"].strip() == "42"
+
+
+def test_a_print_is_one_output_however_the_kernel_sends_it(tmp_path):
+    """The kernel sends a line as one message or several, by timing; the notebook does not show which."""
+    template = tmp_path / "print.ipynb"
+    nb = nbformat.v4.new_notebook(
+        metadata={"kernelspec": {"name": "python3", "language": "python", "display_name": "Python 3"}}
+    )
+    nb.cells = [
+        nbformat.v4.new_code_cell("editie = ''", metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell(
+            "import sys, time\nprint('een regel', end='')\nsys.stdout.flush()\ntime.sleep(0.3)\nprint(' in twee delen')"
+        ),
+    ]
+    nbformat.write(nb, template)
+    run = run_chapter(template, tmp_path / "uit.ipynb", "x.yml", tmp_path)
+    assert not run.failed, run.error
+    outputs = nbformat.read(run.output, as_version=4).cells[-1].outputs
+    assert [(o.output_type, o.name, o.text) for o in outputs] == [("stream", "stdout", "een regel in twee delen\n")]

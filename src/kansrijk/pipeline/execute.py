@@ -64,6 +64,9 @@ def run_chapter(template: Path, output: Path, param_ref: str, cwd: Path) -> Chap
                     progress_bar=False,
                     log_output=False,
                     request_save_on_cell_execute=False,
+                    # one output per stream and cell: how the kernel splits a print into
+                    # messages depends on timing, and the notebook must not
+                    coalesce_streams=True,
                 )
                 break
             except RuntimeError as error:
