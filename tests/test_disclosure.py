@@ -139,4 +139,7 @@ def test_audit_range_equals_brute_force(case):
         found = system.range(facts, _unit(table.size, index))
         assert (found.low, found.high) == (values.min(), values.max())
         assert (found.width < MIN_CEL) == (values.max() - values.min() < MIN_CEL)
+        # the quick test the plan uses, with or without the true table as a known solution
+        for point in (None, table.ravel().astype(float)):
+            assert system.narrower_than(facts, _unit(table.size, index), MIN_CEL, point) == (found.width < MIN_CEL)
         event("recoverable" if found.width < MIN_CEL else "protected")

@@ -46,6 +46,11 @@ class Range:
         return self.high - self.low
 
 
+def _at_integer(relaxed) -> bool:
+    """Whether a solved relaxation's optimum is an integer point (and so the integer optimum)."""
+    return relaxed.status == 0 and np.allclose(relaxed.x, np.round(relaxed.x), atol=_TOLERANCE)
+
+
 def _integral(value: float) -> float:
     return float(round(value)) if abs(value - round(value)) < _TOLERANCE else float(value)
 
@@ -76,10 +81,16 @@ class System:
             result = Range(result.low, result.high, self._pinning(facts, target, matrix, low, high))
         return result
 
-    def narrower_than(self, facts: list[Fact], target: np.ndarray, width: float) -> bool:
-        """Whether the integer range of ``target · x`` is narrower than ``width``. The relaxation's
-        range contains the integer range: a narrow relaxation answers at once, and an end of it
-        reached at an integer point is exact."""
+    def narrower_than(
+        self, facts: list[Fact], target: np.ndarray, width: float, point: np.ndarray | None = None
+    ) -> bool:
+        """Whether the integer range of ``target · x`` is narrower than ``width``. ``point``, when
+        given, is an integer solution known to satisfy every fact (the data themselves).
+
+        The relaxation's range contains the integer range: a narrow relaxation answers at once,
+        and an end of it reached at an integer point is exact. With integer coefficients the
+        integer range lies within the relaxation's rounded inwards, and it contains the known
+        point's value: one exact end is often enough to decide, and the other is not solved."""
         matrix, low, high = self._rows(facts)
         relaxed = [self._relaxation(sign * target, matrix, low, high) for sign in (1, -1)]
         ends = [
@@ -88,9 +99,29 @@ class System:
         ]
         if not math.isfinite(ends[1]):
             return False
-        if -ends[1] - ends[0] < width - _TOLERANCE:
+        low_end, high_end = ends[0], -ends[1]
+        if np.array_equal(target, np.round(target)):
+            low_end, high_end = math.ceil(low_end - _TOLERANCE), math.floor(high_end + _TOLERANCE)
+        if high_end - low_end < width - _TOLERANCE:
             return True
-        exact = [self._optimum(sign * target, matrix, low, high, r) for sign, r in zip((1, -1), relaxed, strict=True)]
+        value = _integral(float(target @ point)) if point is not None else None
+        exact: list[float | None] = [_integral(r.fun) if _at_integer(r) else None for r in relaxed]
+        for side in sorted((0, 1), key=lambda i: exact[i] is None):  # the free end first
+            if exact[side] is None:
+                exact[side] = self._optimum((1, -1)[side] * target, matrix, low, high, relaxed[side])
+            other = 1 - side
+            if exact[other] is not None:
+                break
+            if side == 0:  # the exact minimum against the relaxed maximum, and the known value
+                if high_end - exact[0] < width:
+                    return True
+                if value is not None and value - exact[0] >= width:
+                    return False
+            else:
+                if -exact[1] - low_end < width:
+                    return True
+                if value is not None and -exact[1] - value >= width:
+                    return False
         return -exact[1] - exact[0] < width
 
     def relaxed_width(self, facts: list[Fact], target: np.ndarray) -> float:
@@ -99,16 +130,18 @@ class System:
         ends = [self._optimum(sign * target, matrix, low, high, integers=False) for sign in (1, -1)]
         return -ends[1] - ends[0] if math.isfinite(ends[1]) else math.inf
 
-    def compress(self, forms: list[np.ndarray]) -> tuple[System, np.ndarray]:
+    def compress(self, forms: list[np.ndarray]) -> tuple[System, np.ndarray, np.ndarray]:
         """The same system with unknowns that no rule and none of ``forms`` tell apart merged into
         one (they only ever appear summed, so any split of their sum is as good): the integer
-        ranges are unchanged. Returns it and the columns to keep of every form."""
+        ranges are unchanged. Returns it, the columns to keep of every form, and for each old
+        unknown the new one it is merged into (to add up a solution)."""
         columns = np.array([*forms, *(r.form for r in self.rules)])
         seen: dict[bytes, int] = {}
-        keep = [j for j in range(len(self.names)) if seen.setdefault(columns[:, j].tobytes(), j) == j]
-        keep_at = np.array(keep)
+        first = np.array([seen.setdefault(columns[:, j].tobytes(), j) for j in range(len(self.names))], dtype=int)
+        keep_at = np.flatnonzero(first == np.arange(len(self.names)))
+        merged_into = np.searchsorted(keep_at, first)
         rules = tuple(Fact(r.label, r.form[keep_at], r.low, r.high) for r in self.rules)
-        return System(tuple(self.names[j] for j in keep), rules), keep_at
+        return System(tuple(self.names[j] for j in keep_at), rules), keep_at, merged_into
 
     def _optimum(
         self,
@@ -130,7 +163,7 @@ class System:
             raise InconsistentError("de gepubliceerde getallen zijn onderling tegenstrijdig")
         if relaxed.status != 0:
             raise RuntimeError(f"linear programming failed: {relaxed.message}")
-        if not integers or np.allclose(relaxed.x, np.round(relaxed.x), atol=_TOLERANCE):
+        if not integers or _at_integer(relaxed):
             return _integral(relaxed.fun)  # an integer point attains the relaxed optimum
         constraints = [LinearConstraint(matrix, low, high)] if len(matrix) else []
         result = milp(

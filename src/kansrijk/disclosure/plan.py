@@ -375,13 +375,14 @@ def _compress(reg: Registry) -> None:
     the integer programs get smaller); and note which quantities count the same children."""
     for name, universe in reg.universes.items():
         mine = [q for q in reg.quantities.values() if q.universe == name]
-        system, keep = universe.model.system.compress([q.form for q in mine])
+        system, keep, merged_into = universe.model.system.compress([q.form for q in mine])
         same: dict[bytes, list[str]] = {}
         for q in mine:
             q.form = q.form[keep]
             if q.form.any():  # a quantity that is zero by definition is nobody's alias
                 same.setdefault(q.form.tobytes(), []).append(q.key)
-        reg.universes[name] = Universe(Model(system, {}), universe.truth[keep])
+        truth = np.bincount(merged_into, weights=universe.truth, minlength=len(keep))  # the merged counts
+        reg.universes[name] = Universe(Model(system, {}), truth)
         reg.aliases |= {key: tuple(keys) for keys in same.values() if len(keys) > 1 for key in keys}
 
 
@@ -417,7 +418,7 @@ def _targets(reg: Registry, universe: str) -> list[Quantity]:
 def _secondary(reg: Registry, universe: str, t: Thresholds) -> None:
     """Suppress more until no suppressed quantity of ``universe`` can be recovered within ``min_cel``.
     Suppressing more only widens every range, so a quantity found safe stays safe."""
-    system = reg.universes[universe].model.system
+    system, truth = reg.universes[universe].model.system, reg.universes[universe].truth
     safe: set[str] = set()
     for _ in range(len(reg.quantities) + 1):
         facts = _facts(reg, universe)
@@ -425,7 +426,7 @@ def _secondary(reg: Registry, universe: str, t: Thresholds) -> None:
         for q in _targets(reg, universe):
             if q.key in safe:
                 continue
-            if system.narrower_than(facts, q.form, t.min_cel):
+            if system.narrower_than(facts, q.form, t.min_cel, truth):
                 pinned = q
                 break
             safe.add(q.key)
@@ -465,7 +466,7 @@ def _choose(reg: Registry, universe: str, facts: list[Fact], pinned: Quantity, t
     can pin the same value twice over: closing both routes is cheaper than hiding every share of
     the total). Where the value is still pinned, the loop goes on.
     """
-    system = reg.universes[universe].model.system
+    system, truth = reg.universes[universe].model.system, reg.universes[universe].truth
 
     def cost(key: str) -> tuple:
         return (key in HEADLINES, reg.loss(key), reg.value(key) == 0, reg.value(key), key)
@@ -489,7 +490,7 @@ def _choose(reg: Registry, universe: str, facts: list[Fact], pinned: Quantity, t
     ]
     candidates = set(certificate) | {key for key in partners if not reg.quantities[key].suppressed}
     candidates = sorted({reg.aliases.get(key, (key,))[0] for key in candidates}, key=cost)  # one per alias group
-    unpinning = (key for key in candidates if not system.narrower_than(without(key), pinned.form, t.min_cel))
+    unpinning = (key for key in candidates if not system.narrower_than(without(key), pinned.form, t.min_cel, truth))
     first = next(unpinning, None)
     if first is not None and reg.loss(first) <= CHEAP:
         return first
@@ -536,13 +537,13 @@ def _reveals_nothing(reg: Registry, quantities: list[Quantity], t: Thresholds) -
     """Whether publishing ``quantities`` exactly keeps every suppressed value of their universe
     unrecoverable. Quantities that already follow from the published ones change nothing."""
     universe = quantities[0].universe
-    system = reg.universes[universe].model.system
+    system, truth = reg.universes[universe].model.system, reg.universes[universe].truth
     facts = _facts(reg, universe)
     new = [q for q in quantities if not reg.published(q) and system.range(facts, q.form).width > 0]
     if not new:
         return True
     more = facts + [Fact(q.key, q.form, q.value, q.value) for q in new]
-    return not any(system.narrower_than(more, q.form, t.min_cel) for q in _targets(reg, universe))
+    return not any(system.narrower_than(more, q.form, t.min_cel, truth) for q in _targets(reg, universe))
 
 
 def _rate(reg: Registry, spec: RateSpec, hidden: str | None = None) -> Rate:
