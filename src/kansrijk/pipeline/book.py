@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import sys
 from pathlib import Path
 
 import yaml
@@ -12,7 +11,6 @@ from kansrijk import colophon
 from kansrijk.params import Edition
 from kansrijk.paths import CONFIG, TOC
 from kansrijk.pipeline.pdf import chromium, pdf_name, print_margins
-from kansrijk.pipeline.workers import run
 
 
 class BookError(RuntimeError):
@@ -96,10 +94,11 @@ def build_html(source: Path, output: Path, edition: Edition, toc: Path, kept: Pa
 
 
 def _jupyter_book(source: Path, output: Path, config: Path, toc: Path) -> Path:
-    command = [sys.executable, "-m", "kansrijk.pipeline.sphinxbuild", str(source), str(output), str(config.resolve())]
-    result = run([*command, str(toc.resolve())])
-    if result.returncode != 0:
-        raise BookError((result.stderr or result.stdout).strip()[-4000:])
+    from kansrijk.pipeline.sphinxbuild import build
+
+    failure = build(source, output, config.resolve(), toc.resolve())
+    if failure is not None:
+        raise BookError(failure[-4000:])
     return output / "_build" / "html"
 
 

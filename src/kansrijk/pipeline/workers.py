@@ -1,9 +1,9 @@
 """The worker processes that execute chapters and render books, and how they end.
 
 A worker never outlives its driver: it watches its parent and exits when the parent is gone
-(a ``kill -9`` of the driver included), and on SIGTERM it stops the programs it started.
-Chapter kernels watch their worker the same way (ipykernel's parent poller), so ending the
-workers ends every kernel. Ctrl-C is the driver's to handle: workers ignore SIGINT.
+(a ``kill -9`` of the driver included), and on SIGTERM. Chapter kernels watch their worker the
+same way (ipykernel's parent poller), and Playwright's driver its pipe to the worker, so ending
+the workers ends every kernel and browser. Ctrl-C is the driver's to handle: workers ignore SIGINT.
 """
 
 from __future__ import annotations
@@ -12,13 +12,11 @@ import contextlib
 import multiprocessing
 import os
 import signal
-import subprocess
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-_CHILDREN: set[subprocess.Popen] = set()
 POLL_SECONDS = 0.5
 
 
@@ -53,18 +51,4 @@ def _watch(driver: int) -> None:
 
 
 def _exit(code: int) -> None:
-    for child in list(_CHILDREN):
-        with contextlib.suppress(OSError):
-            child.kill()
     os._exit(code)
-
-
-def run(command: list[str], cwd: Path | None = None) -> subprocess.CompletedProcess:
-    """Run a program from a worker; it is stopped when the worker stops."""
-    with subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as process:
-        _CHILDREN.add(process)
-        try:
-            out, err = process.communicate()
-        finally:
-            _CHILDREN.discard(process)
-    return subprocess.CompletedProcess(command, process.returncode, out, err)
