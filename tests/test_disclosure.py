@@ -7,10 +7,11 @@ import itertools
 import math
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from kansrijk.disclosure.audit import Fact, System
+from kansrijk.disclosure.audit import Fact, InconsistentError, System
 
 MIN_CEL = 10
 
@@ -50,6 +51,27 @@ def test_a_rounded_percentage_is_an_interval():
 def test_an_unbounded_value_has_an_infinite_range():
     system = _line(2)
     assert system.range([Fact("a", _unit(2, 0), 4, 4)], _unit(2, 1)).high == math.inf
+    assert system.relaxed_width([Fact("a", _unit(2, 0), 4, 4)], _unit(2, 1)) == math.inf
+    assert not system.narrower_than([Fact("a", _unit(2, 0), 4, 4)], _unit(2, 1), MIN_CEL)
+
+
+def test_a_system_answers_the_same_after_its_questions_change_and_after_pickling():
+    """The warm model keeps rows between questions: a fact left out of a question binds nothing, and
+    a system read back from the edition's plan (without its solver) answers as before."""
+    import pickle
+
+    system = _line(3)
+    total = Fact("totaal", _unit(3, 0, 1, 2), 75, 75)
+    a, c = Fact("a", _unit(3, 0), 40, 40), Fact("c", _unit(3, 2), 30, 30)
+    assert system.narrower_than([total, a, c], _unit(3, 1), MIN_CEL)
+    assert system.relaxed_width([total, a], _unit(3, 1)) == 35  # c no longer binds
+    assert not system.narrower_than([total, a], _unit(3, 1), MIN_CEL)
+    with pytest.raises(InconsistentError):
+        system.narrower_than([total, a, c, Fact("b", _unit(3, 1), 6, 6)], _unit(3, 1), MIN_CEL)
+    again = pickle.loads(pickle.dumps(system))
+    assert again == system
+    assert again.narrower_than([total, a, c], _unit(3, 1), MIN_CEL)
+    assert again.relaxed_width([total], _unit(3, 1)) == 75
 
 
 # --- property: the audit's range is exactly what brute force finds ---------------------------

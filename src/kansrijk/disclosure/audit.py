@@ -51,6 +51,18 @@ def _at_integer(relaxed) -> bool:
     return relaxed.status == 0 and np.allclose(relaxed.x, np.round(relaxed.x), atol=_TOLERANCE)
 
 
+def _relaxed_value(relaxed) -> float:
+    """The optimum of a solved relaxation: ``-inf`` when minimising has no bound (the value is not
+    fixed at all)."""
+    if relaxed.status == 3:
+        return -math.inf
+    if relaxed.status == 2:
+        raise InconsistentError("de gepubliceerde getallen zijn onderling tegenstrijdig")
+    if relaxed.status != 0:
+        raise RuntimeError(f"linear programming failed: {getattr(relaxed, 'message', relaxed.status)}")
+    return _integral(relaxed.fun)
+
+
 def _integral(value: float) -> float:
     return float(round(value)) if abs(value - round(value)) < _TOLERANCE else float(value)
 
@@ -60,11 +72,119 @@ class InconsistentError(RuntimeError):
 
 
 @dataclass(frozen=True)
+class _Relaxed:
+    """A solved relaxation, as much of it as the range questions read."""
+
+    status: int  # 0 optimal, 2 infeasible, 3 unbounded (scipy's codes)
+    fun: float
+    x: np.ndarray
+
+
+class _WarmRelaxation:
+    """The relaxation of one system as one HiGHS model kept between questions: every fact is a row
+    (added when first asked about), the rows of facts a question does not name are free, and only
+    the objective and the rows' bounds change from one question to the next, so HiGHS starts from
+    the last basis instead of from nothing. It answers optimal values only: which optimal point or
+    dual prices it finds may differ from a cold solve (:meth:`System.range` explains with those)."""
+
+    def __init__(self, size: int, rules: tuple[Fact, ...]) -> None:
+        self.highs = _highs()
+        self.size = size
+        self.highs.addVars(size, np.zeros(size), np.full(size, np.inf))
+        self.columns = np.arange(size, dtype=np.int32)
+        self.rows: dict[tuple[str, float, float], list[tuple[np.ndarray, int]]] = {}
+        self.bounds: list[tuple[float, float]] = []
+        self.rules = [self._row(rule) for rule in rules]
+        self.active: list[int] | None = None
+
+    def _row(self, fact: Fact) -> int:
+        key = (fact.label, fact.low, fact.high)
+        for form, index in self.rows.get(key, ()):
+            if form is fact.form or np.array_equal(form, fact.form):
+                return index
+        index = len(self.bounds)
+        nonzero = np.flatnonzero(fact.form)
+        self.highs.addRow(-np.inf, np.inf, len(nonzero), nonzero.astype(np.int32), fact.form[nonzero].astype(float))
+        self.rows.setdefault(key, []).append((fact.form, index))
+        self.bounds.append((fact.low, fact.high))
+        return index
+
+    def minimise(self, facts: list[Fact], objective: np.ndarray) -> _Relaxed | None:
+        """The minimum of ``objective · x`` under the rules and ``facts``; ``None`` when HiGHS
+        does not say plainly whether it is optimal, infeasible or unbounded."""
+        from highspy import HighsModelStatus
+
+        active = self.rules + [self._row(fact) for fact in facts]
+        if active != self.active:
+            rows = len(self.bounds)
+            low, high = np.full(rows, -np.inf), np.full(rows, np.inf)
+            bounds = np.array(self.bounds).reshape(-1, 2)
+            low[active], high[active] = bounds[active, 0], bounds[active, 1]
+            self.highs.changeRowsBounds(rows, np.arange(rows, dtype=np.int32), low, high)
+            self.active = active
+        self.highs.changeColsCost(self.size, self.columns, objective.astype(float))
+        self.highs.run()
+        status = {HighsModelStatus.kOptimal: 0, HighsModelStatus.kInfeasible: 2, HighsModelStatus.kUnbounded: 3}.get(
+            self.highs.getModelStatus()
+        )
+        if status is None:
+            return None
+        if status != 0:
+            return _Relaxed(status, math.nan, np.zeros(self.size))
+        return _Relaxed(0, self.highs.getInfo().objective_function_value, np.array(self.highs.getSolution().col_value))
+
+
+def _highs():
+    """A silent HiGHS model. (highspy prints its banner to the process's standard output when the
+    first one is made; a worker's standard output is the analyst's terminal.)"""
+    import os
+    import sys
+
+    from highspy import Highs
+
+    if not _highs.made:
+        sys.stdout.flush()
+        saved = os.dup(1)
+        try:
+            with open(os.devnull, "w") as null:
+                os.dup2(null.fileno(), 1)
+                highs = Highs()
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+        _highs.made = True
+    else:
+        highs = Highs()
+    highs.setOptionValue("output_flag", False)
+    highs.setOptionValue("presolve", "off")  # these problems are small: presolving costs more than it saves
+    return highs
+
+
+_highs.made = False
+
+
+@dataclass(frozen=True)
 class System:
     """The unknowns behind an edition's numbers (non-negative integers) and the rules they obey."""
 
     names: tuple[str, ...]
     rules: tuple[Fact, ...] = ()
+
+    def __getstate__(self) -> dict:
+        return {key: value for key, value in self.__dict__.items() if key != "_warm"}  # a solver is not saved
+
+    def _relaxations(self, facts: list[Fact], target: np.ndarray) -> list:
+        """The relaxation minimising and maximising ``target · x``, from the warm model (or cold,
+        where it cannot say)."""
+        warm = self.__dict__.get("_warm")
+        if warm is None:
+            warm = _WarmRelaxation(len(self.names), self.rules)
+            object.__setattr__(self, "_warm", warm)
+        solved = [warm.minimise(facts, sign * target) for sign in (1, -1)]
+        if all(r is not None for r in solved):
+            return solved
+        matrix, low, high = self._rows(facts)
+        return [self._relaxation(sign * target, matrix, low, high) for sign in (1, -1)]
 
     def _rows(self, facts: list[Fact]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         rows = [*self.rules, *facts]
@@ -91,14 +211,11 @@ class System:
         and an end of it reached at an integer point is exact. With integer coefficients the
         integer range lies within the relaxation's rounded inwards, and it contains the known
         point's value: one exact end is often enough to decide, and the other is not solved."""
-        matrix, low, high = self._rows(facts)
-        relaxed = [self._relaxation(sign * target, matrix, low, high) for sign in (1, -1)]
-        ends = [
-            self._optimum(sign * target, matrix, low, high, r, integers=False)
-            for sign, r in zip((1, -1), relaxed, strict=True)
-        ]
+        relaxed = self._relaxations(facts, target)
+        ends = [_relaxed_value(r) for r in relaxed]
         if not math.isfinite(ends[1]):
             return False
+        matrix, low, high = self._rows(facts)  # for the integer programs, if any
         low_end, high_end = ends[0], -ends[1]
         if np.array_equal(target, np.round(target)):
             low_end, high_end = math.ceil(low_end - _TOLERANCE), math.floor(high_end + _TOLERANCE)
@@ -126,8 +243,8 @@ class System:
 
     def relaxed_width(self, facts: list[Fact], target: np.ndarray) -> float:
         """The width of the relaxation's range of ``target · x`` (at least the integer width)."""
-        matrix, low, high = self._rows(facts)
-        ends = [self._optimum(sign * target, matrix, low, high, integers=False) for sign in (1, -1)]
+        relaxed = self._relaxations(facts, target)
+        ends = [_relaxed_value(r) for r in relaxed]
         return -ends[1] - ends[0] if math.isfinite(ends[1]) else math.inf
 
     def compress(self, forms: list[np.ndarray]) -> tuple[System, np.ndarray, np.ndarray]:
@@ -157,14 +274,9 @@ class System:
         from scipy.optimize import Bounds, LinearConstraint, milp  # heavy: only where a range is computed
 
         relaxed = relaxed if relaxed is not None else self._relaxation(objective, matrix, low, high)
-        if relaxed.status == 3:
-            return -math.inf  # minimising without a bound: the value is not fixed at all
-        if relaxed.status == 2:
-            raise InconsistentError("de gepubliceerde getallen zijn onderling tegenstrijdig")
-        if relaxed.status != 0:
-            raise RuntimeError(f"linear programming failed: {relaxed.message}")
-        if not integers or _at_integer(relaxed):
-            return _integral(relaxed.fun)  # an integer point attains the relaxed optimum
+        value = _relaxed_value(relaxed)
+        if not integers or not math.isfinite(value) or _at_integer(relaxed):
+            return value  # an integer point attains the relaxed optimum
         constraints = [LinearConstraint(matrix, low, high)] if len(matrix) else []
         result = milp(
             objective,
