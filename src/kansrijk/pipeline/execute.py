@@ -17,7 +17,6 @@ from pathlib import Path
 
 import nbformat
 
-KERNEL = "python3"
 KERNEL_STARTS = 2
 KERNEL_START_FAILED = "Kernel died before replying to kernel_info"
 # Set, every chapter starts a kernel of its own (papermill's nbclient engine): to compare with the
@@ -48,7 +47,7 @@ def run_chapter(template: Path, output: Path, param_ref: str, cwd: Path) -> Chap
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
-    from kansrijk.pipeline.kernels import ENGINE
+    from kansrijk.pipeline.kernels import ENGINE, KERNEL
 
     start = time.perf_counter()
     try:

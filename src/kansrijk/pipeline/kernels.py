@@ -22,14 +22,20 @@ from papermill.log import logger
 from papermill.utils import merge_kwargs, remove_args
 
 ENGINE = "kansrijk-warm"
-# Imported once when a kernel starts, before its first notebook: what every chapter imports. The
-# imported modules are then frozen out of the garbage collector's sight: IPython's reset collects
-# garbage, and walking the libraries' objects each time cost 80 ms of every notebook.
-WARM_UP = (
-    "import numpy, pandas, pandera, scipy.stats, statsmodels.api, seaborn, matplotlib.pyplot, myst_nb\n"
-    "import kansrijk.chapter, kansrijk.figures, kansrijk.tables, kansrijk.story, kansrijk.show, kansrijk.validation\n"
-    "__import__('gc').freeze()\n"
+# Run once when a kernel starts, before its first notebook: what every chapter imports, and one
+# figure drawn (matplotlib reads its fonts the first time). The imported modules are then frozen
+# out of the garbage collector's sight: IPython's reset collects garbage, and walking the
+# libraries' objects each time cost 80 ms of every notebook.
+WARM_UP_LINES = (
+    "import numpy, pandas, pandera, scipy.stats, statsmodels.api, seaborn, matplotlib.pyplot, myst_nb",
+    "import kansrijk.chapter, kansrijk.figures, kansrijk.tables, kansrijk.story, kansrijk.show, kansrijk.validation",
+    "import io; f = matplotlib.pyplot.figure(); f.text(0, 0, 'Kansrijk'); f.savefig(io.BytesIO(), format='png'); "
+    "matplotlib.pyplot.close(f)",
+    "__import__('gc').freeze()",
 )
+WARM_UP = "".join(f"{line}\n" for line in WARM_UP_LINES)
+KERNEL = "python3"
+HISTORY = "--HistoryManager.hist_file=:memory:"  # as nbclient starts a kernel: no history file
 # Run (silently, outside the notebook's history) before each notebook.
 RESET = """\
 __import__("os").chdir({cwd!r})
@@ -47,7 +53,7 @@ class _Kernel:
 
     @classmethod
     def alive(cls) -> bool:
-        if cls.km is None or cls.kc is None:
+        if cls.km is None:
             return False
         with contextlib.suppress(Exception):
             return bool(cls._run(cls.km.is_alive()))
@@ -76,6 +82,29 @@ class _Kernel:
 
 
 atexit.register(_Kernel.forget)
+
+
+def start_early() -> None:
+    """Start the worker's kernel as the worker starts, importing the chapters' libraries as it
+    starts up, so that it is ready when the first chapter comes: meanwhile the worker plans an
+    edition or renders a book. (Not with fresh kernels per chapter: see ``execute.COLD_KERNELS``.)"""
+    import os
+
+    from jupyter_client.manager import AsyncKernelManager
+
+    from kansrijk.pipeline.execute import COLD_KERNELS
+
+    if os.environ.get(COLD_KERNELS) or _Kernel.km is not None:
+        return
+    km = AsyncKernelManager(kernel_name=KERNEL)
+    warm_up = [f"--IPKernelApp.exec_lines={line}" for line in WARM_UP_LINES]
+    try:
+        _Kernel._run(km.start_kernel(extra_arguments=[HISTORY, *warm_up]))
+    except Exception:  # the first chapter starts one then, and reports what fails
+        with contextlib.suppress(Exception):
+            _Kernel._run(km.shutdown_kernel(now=True))
+        return
+    _Kernel.km, _Kernel.kc, _Kernel.warm = km, None, True
 
 
 class WarmClient(PapermillNotebookClient):

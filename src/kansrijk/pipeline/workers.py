@@ -40,15 +40,14 @@ def _initialise(log: Path, driver: int) -> None:
     os.dup2(fd, 2)
     os.close(fd)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, lambda *_: _exit(143))
+    signal.signal(signal.SIGTERM, lambda *_: os._exit(143))
     threading.Thread(target=_watch, args=(driver,), daemon=True, name="driver-watch").start()
+    from kansrijk.pipeline.kernels import start_early
+
+    start_early()
 
 
 def _watch(driver: int) -> None:
     while os.getppid() == driver:
         time.sleep(POLL_SECONDS)
-    _exit(1)
-
-
-def _exit(code: int) -> None:
-    os._exit(code)
+    os._exit(1)
