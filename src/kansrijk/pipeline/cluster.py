@@ -17,7 +17,7 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import TypeVar
 
-from kansrijk.pipeline.workers import start_pool
+from kansrijk.pipeline.workers import WorkerPool, start_pool
 
 LOCAL = "local"
 T = TypeVar("T")
@@ -90,6 +90,12 @@ def timed(fn: Callable[..., T], *args: object) -> tuple[T, float]:
     """``fn(*args)`` and the seconds it took on the worker (a task's own time, without its wait)."""
     start = time.perf_counter()
     return fn(*args), time.perf_counter() - start
+
+
+def start_workers(executor: Executor) -> None:
+    """Start this machine's workers now, ahead of the first task (a Dask cluster's are running)."""
+    if isinstance(executor, WorkerPool):
+        executor.start()
 
 
 def capacity(executor: Executor, jobs: int) -> int:

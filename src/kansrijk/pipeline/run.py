@@ -34,7 +34,7 @@ from kansrijk.params import Edition, load_edition, param_path
 from kansrijk.paths import BOOK, CHAPTERS
 from kansrijk.pipeline import provenance
 from kansrijk.pipeline.book import CHANGE_CHAPTER, BookError, build_html, edition_toc, toc_for
-from kansrijk.pipeline.cluster import capacity, lost_worker_errors, open_executor, timed
+from kansrijk.pipeline.cluster import capacity, lost_worker_errors, open_executor, start_workers, timed
 from kansrijk.pipeline.execute import ChapterRun, run_cached
 from kansrijk.pipeline.fingerprint import cache_key, chapter_key, dependencies, plan_key
 from kansrijk.pipeline.pdf import PdfError, chromium, pdf_name, print_pdf
@@ -165,6 +165,8 @@ def build_edition(
 ) -> BuildResult:
     """Build one edition; never raises (every failure is in the result)."""
     started = time.perf_counter()
+    if options.force or not workspace.record(param_path(ref).stem):
+        start_workers(pool)  # this edition will be built: the workers warm up while it is validated
     try:
         if duplicate is not None:
             raise InputError([duplicate])

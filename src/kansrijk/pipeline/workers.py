@@ -21,9 +21,33 @@ POLL_SECONDS = 0.5
 
 
 def start_pool(jobs: int, log: Path) -> ProcessPoolExecutor:
-    """A pool of ``jobs`` spawned workers (no forked copies of the driver's threads or files)."""
+    """A pool of ``jobs`` spawned workers (no forked copies of the driver's threads or files),
+    all started with the first task."""
     context = multiprocessing.get_context("spawn")
-    return ProcessPoolExecutor(max(1, jobs), mp_context=context, initializer=_initialise, initargs=(log, os.getpid()))
+    return WorkerPool(max(1, jobs), mp_context=context, initializer=_initialise, initargs=(log, os.getpid()))
+
+
+class WorkerPool(ProcessPoolExecutor):
+    """A process pool that starts all its workers at once: when asked, or with the first task.
+
+    The standard pool spawns a worker only when a task finds none idle: the second worker would
+    start (and warm up its kernel) only when the chapters come, after the plan, and a chapter
+    would wait for it. Not at creation either: a build with nothing to do needs no workers."""
+
+    def __init__(self, jobs: int, **kwargs) -> None:
+        super().__init__(jobs, **kwargs)
+        self._jobs, self._all_started = jobs, False
+
+    def start(self) -> None:
+        """Start every worker now (each starts its kernel as it starts)."""
+        if not self._all_started:
+            self._all_started = True
+            for _ in range(self._jobs):  # one small task per worker starts it
+                super().submit(os.getpid)
+
+    def submit(self, fn, /, *args, **kwargs):
+        self.start()
+        return super().submit(fn, *args, **kwargs)
 
 
 def stop_workers() -> None:
