@@ -9,7 +9,7 @@ same. Names from the inputs reach the document escaped, as text.
 
 Chromium cannot number a contents list itself (CSS ``target-counter`` is not implemented), so the
 document is printed twice: the first print's named destinations (one per chapter) give the page on
-which each chapter starts, and the second print carries those numbers. Chromium's bookmarks drop
+which each chapter starts, and the second print of the same loaded page carries those numbers. Chromium's bookmarks drop
 the space at a line break and repeat some headings ("extraaandacht"); they are renamed from the
 headings as the page shows them.
 """
@@ -68,9 +68,9 @@ def pages(toc: Path) -> list[str]:
     return [name for name in names if name not in FRONT_MATTER]
 
 
-def document(html: Path, names: list[str], edition: Edition, numbers: dict[str, int] | None = None) -> str:
-    """One HTML document: cover, colophon, contents (with the page on which each chapter starts,
-    when ``numbers`` gives it), then every page's article."""
+def document(html: Path, names: list[str], edition: Edition) -> str:
+    """One HTML document: cover, colophon, contents (with a place for the page on which each
+    chapter starts, see ``_NUMBER``), then every page's article."""
     head = "\n".join(
         f'<link rel="stylesheet" href="{escape(css.relative_to(html).as_posix())}">'
         for css in [*sorted((html / "_static" / "styles").glob("*.css")), html / "_static" / "kansrijk.css"]
@@ -85,8 +85,7 @@ def document(html: Path, names: list[str], edition: Edition, numbers: dict[str, 
         article = _article(html / f"{name}.html")
         heading = re.search(r"<h1>(.*?)<a", article, re.S)  # Sphinx's heading, already HTML
         shown = heading.group(1).strip() if heading else escape(name)
-        number = (numbers or {}).get(name)
-        page = f'<span class="kansrijk-pdf-pagina">{number}</span>' if number else ""
+        page = f'<span class="kansrijk-pdf-pagina" data-pagina="{name}"></span>'
         contents.append(f'<li><a href="#pagina-{name}">{shown}</a>{page}</li>')
         chapters.append(f'<section class="kansrijk-pdf-hoofdstuk" id="pagina-{name}">{article}</section>')
     return f"""<!DOCTYPE html>
@@ -155,28 +154,34 @@ _HEADINGS = """() => [...document.querySelectorAll('h1, h2, h3, h4, h5, h6')]
               return c.textContent.replace(/\\s+/g, ' ').trim(); })"""
 
 
+# Each chapter's page number into the contents list (a name from the table of contents: [a-z0-9-]).
+_NUMBER = """numbers => document.querySelectorAll('[data-pagina]')
+  .forEach(s => { s.textContent = String(numbers[s.dataset.pagina] ?? ''); })"""
+
+
 def _print_numbered(browser, source: Path, html: Path, names: list[str], edition: Edition) -> tuple[bytes, list[str]]:
     """Print until the contents list's page numbers are those on which the chapters start (twice,
-    unless the numbers change the length of the contents). Each print starts from a new page laid
-    out for print from the first, so that nothing of an earlier print's state reaches the file.
-    A print made only to find the pages (without numbers, so never the final one) is untagged and
-    has no bookmarks: the layout is the same, and it is a fifth faster."""
-    numbers: dict[str, int] = {}
-    for _ in range(3):
-        source.write_text(document(html, names, edition, numbers), encoding="utf-8")
-        page = browser.new_page()
-        try:
-            page.emulate_media(media="print")
-            page.goto(source.resolve().as_uri(), wait_until="load")
-            options = {"format": "A4", "prefer_css_page_size": True, "print_background": True}
+    unless the numbers change the length of the contents). The page is loaded once; between
+    prints only the numbers change. A print made only to find the pages (without numbers, so
+    never the final one) is untagged and has no bookmarks: the layout is the same, and it is a
+    fifth faster."""
+    source.write_text(document(html, names, edition), encoding="utf-8")
+    page = browser.new_page()
+    try:
+        page.emulate_media(media="print")
+        page.goto(source.resolve().as_uri(), wait_until="load")
+        options = {"format": "A4", "prefer_css_page_size": True, "print_background": True}
+        numbers: dict[str, int] = {}
+        for _ in range(3):
             final = bool(numbers)
             pdf = page.pdf(outline=final, tagged=final, **options)
             found = _chapter_pages(pdf, names)
             if found == numbers:
                 return pdf, page.evaluate(_HEADINGS)
-        finally:
-            page.close()
-        numbers = found
+            numbers = found
+            page.evaluate(_NUMBER, numbers)
+    finally:
+        page.close()
     raise PdfError("de paginanummers van de inhoud blijven verschuiven")
 
 
