@@ -26,18 +26,19 @@ LEDGER_FOLDER = "cijfers"
 
 
 def append(folder: Path, page: str, entries: list[Entry]) -> None:
-    """Add entries to a chapter's ledger file (rewritten whole: a chapter shows a few hundred)."""
+    """Add entries to a chapter's ledger file, one JSON line each (appended, not rewritten: a
+    chapter records a few hundred times)."""
     folder.mkdir(exist_ok=True)
-    path = folder / f"{page}.json"
-    old = json.loads(path.read_text(encoding="utf-8")) if path.exists() else []
-    path.write_text(json.dumps(old + [asdict(e) for e in entries], ensure_ascii=False), encoding="utf-8")
+    with (folder / f"{page}.jsonl").open("a", encoding="utf-8") as file:
+        file.writelines(json.dumps(asdict(e), ensure_ascii=False) + "\n" for e in entries)
 
 
 def collect(folder: Path) -> list[Entry]:
     """Every entry the chapters recorded."""
     entries: list[Entry] = []
-    for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
-        entries += [Entry(**e) for e in json.loads(path.read_text(encoding="utf-8"))]
+    for path in sorted(folder.glob("*.jsonl")) if folder.is_dir() else []:
+        with path.open(encoding="utf-8") as file:
+            entries += [Entry(**json.loads(line)) for line in file]
     return entries
 
 
