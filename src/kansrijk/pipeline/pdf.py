@@ -159,18 +159,9 @@ _NUMBER = """numbers => document.querySelectorAll('[data-pagina]')
   .forEach(s => { s.textContent = String(numbers[s.dataset.pagina] ?? ''); })"""
 
 
-# A print made only to find the pages leaves the images out: hidden, they keep their boxes, so the
-# layout is the same, and encoding them is half the time of a print.
-_MEASURING = """measuring => {
-  let style = document.getElementById('kansrijk-meten');
-  if (measuring && !style) {
-    style = document.createElement('style');
-    style.id = 'kansrijk-meten';
-    style.textContent = 'img { visibility: hidden !important; }';
-    document.head.append(style);
-  }
-  if (!measuring && style) style.remove();
-}"""
+# A print made only to find the pages leaves the images out (``.kansrijk-pdf-meten``): hidden, they
+# keep their boxes, so the layout is the same, and encoding them is half the time of a print.
+_MEASURING = "measuring => document.body.classList.toggle('kansrijk-pdf-meten', measuring)"
 
 
 def _print_numbered(browser, source: Path, html: Path, names: list[str], edition: Edition) -> tuple[bytes, list[str]]:
