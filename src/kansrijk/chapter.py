@@ -275,7 +275,7 @@ def _cell_number() -> int | None:
     """The execution count of the notebook cell that is running (what a reviewer sees as [n])."""
     try:
         from IPython import get_ipython
-    except ImportError:  # pragma: no cover - IPython ships with the kernel
+    except ImportError:  # pragma: no cover - IPython ships with papermill
         return None
     shell = get_ipython()
     return int(shell.execution_count) if shell is not None else None

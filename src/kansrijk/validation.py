@@ -367,8 +367,9 @@ def _poverty(
     return districts, total, rounded
 
 
-# Validated inputs per process, by the content of every file they come from: a worker (or a warm
-# kernel) that is given the same edition again, or its previous edition, reads nothing twice.
+# Validated inputs per process, by the content of every file they come from: a worker (its plans
+# and the chapters in its shell) that is given the same edition again, or its previous edition,
+# reads nothing twice.
 _VALIDATED: OrderedDict[str, EditionData] = OrderedDict()
 CACHED_EDITIONS = 8
 

@@ -46,13 +46,13 @@ class DaskExecutor(Executor):
                     silence_logs=logging.ERROR,
                 )
                 self.client = Client(self.cluster)
-                self.client.run(_quiet, str(log))  # kernel noise to the build's log, as in the pool
+                self.client.run(_quiet, str(log))  # the libraries' noise to the build's log, as in the pool
             else:
                 self.client = Client(scheduler, timeout=CONNECT_SECONDS)
         except (OSError, TimeoutError) as error:
             self._close()
             raise ClusterError(f"de Dask-scheduler {scheduler} is niet bereikbaar ({error})") from None
-        # A worker process holds one kernel and papermill changes its working directory: one thread each.
+        # A worker runs chapters in its own shell and papermill changes its working directory: one thread each.
         threads = {info.get("nthreads") for info in self.client.scheduler_info()["workers"].values()}
         if threads - {1}:
             self._close()

@@ -19,8 +19,9 @@ import nbformat
 
 KERNEL_STARTS = 2
 KERNEL_START_FAILED = "Kernel died before replying to kernel_info"
-# Set, every chapter starts a kernel of its own (papermill's nbclient engine): to compare with the
-# warm kernels (benchmarks/run.py), or to rule them out when a chapter behaves oddly.
+KERNEL = "python3"
+# Set, every chapter starts a kernel of its own (papermill's nbclient engine) instead of running in
+# the worker's shell: to compare (benchmarks/run.py), or to isolate a chapter that behaves oddly.
 COLD_KERNELS = "KANSRIJK_KOUDE_KERNELS"
 # What papermill records per run that differs between two runs of the same inputs.
 _RUN_METADATA = ("start_time", "end_time", "duration", "exception", "environment_variables")
@@ -47,7 +48,7 @@ def run_chapter(template: Path, output: Path, param_ref: str, cwd: Path) -> Chap
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
-    from kansrijk.pipeline.kernels import ENGINE, KERNEL
+    from kansrijk.pipeline.inprocess import ENGINE
 
     start = time.perf_counter()
     try:
@@ -69,7 +70,7 @@ def run_chapter(template: Path, output: Path, param_ref: str, cwd: Path) -> Chap
                 )
                 break
             except RuntimeError as error:
-                # a kernel that dies while starting (seen on a loaded machine) ran no cell: start it again
+                # a fresh kernel that dies while starting (seen on a loaded machine) ran no cell: start it again
                 if KERNEL_START_FAILED not in str(error) or attempt == KERNEL_STARTS - 1:
                     raise
     except PapermillExecutionError as error:
@@ -80,7 +81,7 @@ def run_chapter(template: Path, output: Path, param_ref: str, cwd: Path) -> Chap
             f"{error.ename}: {error.evalue}",
             _code_cell_number(output, error.cell_index),
         )
-    except Exception as error:  # a kernel that dies or a notebook that cannot be read
+    except Exception as error:  # a fresh kernel that dies, or a notebook that cannot be read
         return ChapterRun(template.name, output, time.perf_counter() - start, f"{type(error).__name__}: {error}")
     normalise(output)
     return ChapterRun(template.name, output, time.perf_counter() - start)

@@ -5,7 +5,7 @@ every dependency is unchanged.
 Whatever goes wrong, an edition's published folder is either the old one or the new one, and
 the analyst gets one line saying why: an input error (exit 2), a chapter, the book, the audit,
 a full disk, a read-only folder or a stopped worker (exit 1), or an interruption (130 for
-Ctrl-C, 143 for SIGTERM), which stops the build before it publishes and stops every kernel.
+Ctrl-C, 143 for SIGTERM), which stops the build before it publishes and stops every worker.
 """
 
 from __future__ import annotations

@@ -1,9 +1,11 @@
 """The worker processes that execute chapters and render books, and how they end.
 
 A worker never outlives its driver: it watches its parent and exits when the parent is gone
-(a ``kill -9`` of the driver included), and on SIGTERM. Chapter kernels watch their worker the
-same way (ipykernel's parent poller), and Playwright's driver its pipe to the worker, so ending
-the workers ends every kernel and browser. Ctrl-C is the driver's to handle: workers ignore SIGINT.
+(a ``kill -9`` of the driver included), and on SIGTERM. Playwright's driver watches its pipe to
+the worker, so ending the workers ends every browser (and a fresh kernel, with
+``KANSRIJK_KOUDE_KERNELS``, watches its worker). Ctrl-C is the driver's to handle: workers ignore
+SIGINT. A worker that dies (a chapter that ends its process, the out-of-memory killer) fails the
+tasks it and the other workers of its pool were given; the pool is replaced for the next task.
 """
 
 from __future__ import annotations
@@ -14,61 +16,89 @@ import os
 import signal
 import threading
 import time
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 POLL_SECONDS = 0.5
 
 
-def start_pool(jobs: int, log: Path) -> ProcessPoolExecutor:
+def start_pool(jobs: int, log: Path) -> WorkerPool:
     """A pool of ``jobs`` spawned workers (no forked copies of the driver's threads or files),
     all started with the first task."""
-    context = multiprocessing.get_context("spawn")
-    return WorkerPool(max(1, jobs), mp_context=context, initializer=_initialise, initargs=(log, os.getpid()))
+    return WorkerPool(max(1, jobs), log)
 
 
-class WorkerPool(ProcessPoolExecutor):
-    """A process pool that starts all its workers at once: when asked, or with the first task.
+class WorkerPool(Executor):
+    """A process pool that starts all its workers at once, when asked or with the first task,
+    and is replaced by a new one when a worker died.
 
     The standard pool spawns a worker only when a task finds none idle: the second worker would
-    start (and warm up its kernel) only when the chapters come, after the plan, and a chapter
-    would wait for it. Not at creation either: a build with nothing to do needs no workers."""
+    start (and warm up) only when the chapters come, after the plan, and a chapter would wait for
+    it. Not at creation either: a build with nothing to do needs no workers. A standard pool whose
+    worker died refuses every later task: one edition's crash would fail every edition after it."""
 
-    def __init__(self, jobs: int, **kwargs) -> None:
-        super().__init__(jobs, **kwargs)
-        self._jobs, self._all_started = jobs, False
+    def __init__(self, jobs: int, log: Path) -> None:
+        self._jobs, self._log = jobs, log
+        self._lock = threading.Lock()
+        self._pool: ProcessPoolExecutor | None = None
+        self._closed = False
+
+    def _new(self) -> ProcessPoolExecutor:
+        context = multiprocessing.get_context("spawn")
+        pool = ProcessPoolExecutor(
+            self._jobs, mp_context=context, initializer=_initialise, initargs=(self._log, os.getpid())
+        )
+        for _ in range(self._jobs):  # one small task per worker starts it
+            pool.submit(os.getpid)
+        return pool
 
     def start(self) -> None:
-        """Start every worker now (each starts its kernel as it starts)."""
-        if not self._all_started:
-            self._all_started = True
-            for _ in range(self._jobs):  # one small task per worker starts it
-                super().submit(os.getpid)
+        """Start every worker now (each warms up as it starts)."""
+        with self._lock:
+            if self._pool is None and not self._closed:
+                self._pool = self._new()
 
-    def submit(self, fn, /, *args, **kwargs):
-        self.start()
-        return super().submit(fn, *args, **kwargs)
+    def submit(self, fn, /, *args, **kwargs) -> Future:
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("de werkprocessen zijn gestopt")
+            if self._pool is None:
+                self._pool = self._new()
+            try:
+                return self._pool.submit(fn, *args, **kwargs)
+            except BrokenProcessPool:  # a worker died: its pool's tasks failed; the next task gets a new pool
+                self._pool.shutdown(wait=False, cancel_futures=True)
+                self._pool = self._new()
+                return self._pool.submit(fn, *args, **kwargs)
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        with self._lock:
+            self._closed = True
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=wait, cancel_futures=cancel_futures)
 
 
 def stop_workers() -> None:
-    """End every worker of this driver (their kernels follow them)."""
+    """End every worker of this driver (their browsers follow them)."""
     for process in multiprocessing.active_children():
         with contextlib.suppress(OSError):
             process.terminate()
 
 
 def _initialise(log: Path, driver: int) -> None:
-    # Kernel start-up warnings are noise on the analyst's terminal; a chapter's own errors are
-    # returned, not printed, so this worker's (and its kernels') stderr goes to the log.
+    # Libraries' start-up warnings are noise on the analyst's terminal; a chapter's own errors are
+    # returned, not printed, so this worker's stderr goes to the log.
     fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
     os.dup2(fd, 2)
     os.close(fd)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, lambda *_: os._exit(143))
     threading.Thread(target=_watch, args=(driver,), daemon=True, name="driver-watch").start()
-    from kansrijk.pipeline.kernels import start_early
+    from kansrijk.pipeline.inprocess import warm_up
 
-    start_early()
+    warm_up()
 
 
 def _watch(driver: int) -> None:

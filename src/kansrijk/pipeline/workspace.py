@@ -9,7 +9,7 @@ book/.work/
   cache/hoofdstukken/   each edition's chapters as last executed (notebook, figures, tables, ledger)
   sphinx/<slug>/        the edition's Jupyter Book folder and Sphinx environment, kept between builds
   failed/<slug>/        the executed notebooks of chapters that failed, for the analyst
-  build.log             kernel start-up noise and unexpected errors, with their tracebacks
+  build.log             the workers' start-up noise and unexpected errors, with their tracebacks
 ```
 
 Staging lives on the same file system as the published editions, so that publishing is a
