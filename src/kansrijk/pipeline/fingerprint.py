@@ -7,11 +7,14 @@ import json
 import platform
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kansrijk.params import Edition
 from kansrijk.paths import CONFIG, REFERENCE, ROOT, TOC
 from kansrijk.pipeline.pdf import chromium
-from kansrijk.validation import InputFile
+
+if TYPE_CHECKING:
+    from kansrijk.validation import InputFile
 
 KEY_PACKAGES = (
     "kansrijk", "pandas", "numpy", "pandera", "statsmodels", "scipy", "seaborn", "matplotlib", "papermill",

@@ -42,9 +42,7 @@ from kansrijk.pipeline.publish import keep_failed, publish
 from kansrijk.pipeline.redirects import write_redirects
 from kansrijk.pipeline.workers import stop_workers
 from kansrijk.pipeline.workspace import EditionBusyError, Workspace
-from kansrijk.previous import load_previous
 from kansrijk.problems import InputError, Problem
-from kansrijk.validation import load_edition_data
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT = 0, 1, 2
 EXIT_SIGNAL = {signal.SIGINT: 130, signal.SIGTERM: 143}
@@ -167,6 +165,10 @@ def build_edition(
     started = time.perf_counter()
     if options.force or not workspace.record(param_path(ref).stem):
         start_workers(pool)  # this edition will be built: the workers warm up while it is validated
+    # pandas and pandera, only now: the workers start (and import them) while the driver does
+    from kansrijk.previous import load_previous
+    from kansrijk.validation import load_edition_data
+
     try:
         if duplicate is not None:
             raise InputError([duplicate])
