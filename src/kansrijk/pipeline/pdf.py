@@ -17,10 +17,15 @@ headings as the page shows them.
 from __future__ import annotations
 
 import io
+import queue
 import re
 import shutil
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
 from html import escape
 from pathlib import Path
+from typing import Any, TypeVar
 
 from kansrijk import colophon, yamlfile
 from kansrijk.params import Edition
@@ -34,6 +39,9 @@ _PAGE_LINK = re.compile(r'href="([a-z0-9-]+)\.html(#[^"]*)?"')
 # the build machine: it is left as text.
 _LOCAL_LINK = re.compile(r'\shref="(?!#|https?://|mailto:)[^"]*"')
 _NODE_ID = re.compile(rb"node[0-9A-Fa-f]{8}")  # ids of the tagged PDF's table headers, from Chromium's DOM
+
+
+T = TypeVar("T")
 
 
 class PdfError(RuntimeError):
@@ -126,25 +134,68 @@ def print_margins(title: str, synthetic: bool) -> str:
 
 def print_pdf(html: Path, edition: Edition, toc: Path, out: Path) -> None:
     """Print the edition to ``out`` with Chromium; raise :class:`PdfError` when it cannot."""
-    from playwright.sync_api import Error, sync_playwright
+    from playwright.sync_api import Error
 
-    executable = chromium()
-    if executable is None:
+    if chromium() is None:
         raise PdfError("Chromium ontbreekt (apt-get install chromium)")
     names = pages(toc)
     source = html / PRINT_FILE
     try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=str(executable), args=["--headless", "--no-sandbox"])
-            try:
-                pdf, headings = _print_numbered(browser, source, html, names, edition)
-            finally:
-                browser.close()
+        pdf, headings = _Browser.run(lambda browser: _print_numbered(browser, source, html, names, edition))
     except Error as error:
         raise PdfError(str(error).splitlines()[0]) from None
     finally:
         source.unlink(missing_ok=True)
     out.write_bytes(_finished(pdf, headings, edition))
+
+
+def start_browser() -> None:
+    """Start this process's Chromium now, ahead of its first PDF (a worker does as it starts)."""
+    if chromium() is not None:
+        _Browser.run(None)
+
+
+class _Browser:
+    """This process's Chromium, kept for every PDF it prints, in a thread of its own (Playwright's
+    synchronous API works only in the thread that started it): a PDF does not wait for a browser
+    to start. A browser that crashed is started again for the next PDF. It ends with the process
+    (Playwright's driver ends when its pipe to the process closes)."""
+
+    jobs: queue.Queue | None = None
+    lock = threading.Lock()
+
+    @classmethod
+    def run(cls, job: Callable[[Any], T] | None) -> T | None:
+        """``job(browser)`` in the browser's thread (``None``: only start the browser, without waiting)."""
+        with cls.lock:
+            if cls.jobs is None:
+                cls.jobs = queue.Queue()
+                threading.Thread(target=cls._serve, args=(cls.jobs,), daemon=True, name="chromium").start()
+        done: Future = Future()
+        cls.jobs.put((job, done))
+        return None if job is None else done.result()
+
+    @staticmethod
+    def _serve(jobs: queue.Queue) -> None:
+        try:
+            from playwright.sync_api import sync_playwright
+
+            playwright = sync_playwright().start()  # for the life of the process
+        except BaseException as error:  # Playwright cannot start: every PDF of this process says why
+            while True:
+                _, done = jobs.get()
+                done.set_exception(error)
+        browser = None
+        while True:
+            job, done = jobs.get()
+            try:
+                if browser is None or not browser.is_connected():
+                    browser = playwright.chromium.launch(
+                        executable_path=str(chromium()), args=["--headless", "--no-sandbox"]
+                    )
+                done.set_result(None if job is None else job(browser))
+            except BaseException as error:  # the job's caller raises it
+                done.set_exception(error)
 
 
 # The visible headings, as a reader sees them (without the "#" link Sphinx adds to each).

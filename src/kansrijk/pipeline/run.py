@@ -120,7 +120,7 @@ def build_editions(refs: list[str], options: BuildOptions, console: Console) -> 
     )
     duplicates = _duplicate_slugs(refs)
     with _signals(stop):
-        pool = open_executor(options.jobs, workspace.log, options.scheduler)
+        pool = open_executor(options.jobs, workspace.log, options.scheduler, pdf=options.pdf)
         try:
             # A few editions per worker at a time: enough to keep every worker busy while others
             # validate or publish, few enough that editions are published as the run goes.

@@ -23,10 +23,10 @@ from pathlib import Path
 POLL_SECONDS = 0.5
 
 
-def start_pool(jobs: int, log: Path) -> WorkerPool:
+def start_pool(jobs: int, log: Path, browser: bool = False) -> WorkerPool:
     """A pool of ``jobs`` spawned workers (no forked copies of the driver's threads or files),
-    all started with the first task."""
-    return WorkerPool(max(1, jobs), log)
+    all started with the first task; with ``browser``, each starts its Chromium as it starts."""
+    return WorkerPool(max(1, jobs), log, browser)
 
 
 class WorkerPool(Executor):
@@ -40,8 +40,8 @@ class WorkerPool(Executor):
     Once every task is done, the workers are ended at once rather than asked to exit: a worker's
     interpreter takes half a second to tear itself down after a book, for nothing."""
 
-    def __init__(self, jobs: int, log: Path) -> None:
-        self._jobs, self._log = jobs, log
+    def __init__(self, jobs: int, log: Path, browser: bool = False) -> None:
+        self._jobs, self._log, self._browser = jobs, log, browser
         self._lock = threading.Lock()
         self._pool: ProcessPoolExecutor | None = None
         self._closed = False
@@ -51,7 +51,7 @@ class WorkerPool(Executor):
     def _new(self) -> ProcessPoolExecutor:
         context = multiprocessing.get_context("spawn")
         pool = ProcessPoolExecutor(
-            self._jobs, mp_context=context, initializer=_initialise, initargs=(self._log, os.getpid())
+            self._jobs, mp_context=context, initializer=_initialise, initargs=(self._log, os.getpid(), self._browser)
         )
         before = set(multiprocessing.active_children())
         for _ in range(self._jobs):  # one small task per worker starts it
@@ -103,7 +103,7 @@ def stop_workers() -> None:
             process.terminate()
 
 
-def _initialise(log: Path, driver: int) -> None:
+def _initialise(log: Path, driver: int, browser: bool) -> None:
     # Libraries' start-up warnings are noise on the analyst's terminal; a chapter's own errors are
     # returned, not printed, so this worker's stderr goes to the log.
     fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
@@ -112,6 +112,10 @@ def _initialise(log: Path, driver: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, lambda *_: os._exit(143))
     threading.Thread(target=_watch, args=(driver,), daemon=True, name="driver-watch").start()
+    if browser:  # in a thread of its own, while this one imports the chapters' libraries
+        from kansrijk.pipeline.pdf import start_browser
+
+        start_browser()
     from kansrijk.pipeline.inprocess import warm_up
 
     warm_up()
