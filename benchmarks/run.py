@@ -8,7 +8,7 @@ Every build goes to a temporary book folder and works on copies of the inputs an
 the repository is never touched. Wall time is measured around the whole command; peak memory is
 the largest sum of proportional set sizes (PSS: shared pages divided among the processes that
 share them, so that the sum is what the machine holds) over the command and all its child
-processes (workers, kernels, Jupyter Book, Chromium), sampled every 200 ms. Each build's ``provenance.json`` says
+processes (workers, fresh kernels, Chromium), sampled every 200 ms. Each build's ``provenance.json`` says
 where its time went (``fasen``: as the driver waited; ``werk``: the worker tasks' own time), and
 the national run's task times feed the makespan simulation (``benchmarks/makespan.py``).
 """
@@ -176,7 +176,7 @@ def utrecht(work: Path) -> list[Measurement]:
     cold_kernels.notes = provenance(book, SLUG)
     warm_chapters = cold.notes["fasen"]["hoofdstukken"]
     cold_chapters = cold_kernels.notes["fasen"]["hoofdstukken"]
-    cold_kernels.target = f"chapters {cold_chapters:.1f} s, against {warm_chapters:.1f} s with warm kernels"
+    cold_kernels.target = f"chapters {cold_chapters:.1f} s, against {warm_chapters:.1f} s in the workers' shells"
     cold_kernels.met = warm_chapters < cold_chapters
     results.append(cold_kernels)
 

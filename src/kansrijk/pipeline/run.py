@@ -163,8 +163,9 @@ def build_edition(
 ) -> BuildResult:
     """Build one edition; never raises (every failure is in the result)."""
     started = time.perf_counter()
-    if options.force or not workspace.record(param_path(ref).stem):
-        start_workers(pool)  # this edition will be built: the workers warm up while it is validated
+    # The workers warm up while the edition is validated: unless nothing changed, a chapter or the
+    # plan is coming (a build that finds nothing to do ends them, idle, at once).
+    start_workers(pool)
     # pandas and pandera, only now: the workers start (and import them) while the driver does
     from kansrijk.previous import load_previous
     from kansrijk.validation import load_edition_data

@@ -21,6 +21,7 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 POLL_SECONDS = 0.5
+WORKER_NICENESS = 5
 
 
 def start_pool(jobs: int, log: Path, browser: bool = False) -> WorkerPool:
@@ -111,6 +112,9 @@ def _initialise(log: Path, driver: int, browser: bool) -> None:
     os.close(fd)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, lambda *_: os._exit(143))
+    # The driver goes first: it validates while the workers warm up (a build that then finds
+    # nothing to do should not wait for them), and it feeds them.
+    os.nice(WORKER_NICENESS)
     threading.Thread(target=_watch, args=(driver,), daemon=True, name="driver-watch").start()
     if browser:  # in a thread of its own, while this one imports the chapters' libraries
         from kansrijk.pipeline.pdf import start_browser
