@@ -19,9 +19,17 @@ import time
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from multiprocessing.sharedctypes import Synchronized
 
 POLL_SECONDS = 0.5
-WORKER_NICENESS = 5
+# Where there are fewer cores than processes: the driver goes first (it validates while the workers
+# warm up, and a build that then finds nothing to do does not wait for them), then the first
+# worker (it takes the plan, which every chapter waits for), then the others, which warm up while
+# the plan runs.
+FIRST_WORKER_NICENESS, WORKER_NICENESS = 5, 15
 
 
 def start_pool(jobs: int, log: Path, browser: bool = False) -> WorkerPool:
@@ -51,8 +59,12 @@ class WorkerPool(Executor):
 
     def _new(self) -> ProcessPoolExecutor:
         context = multiprocessing.get_context("spawn")
+        started = context.Value("i", 0)  # how many of the pool's workers have started
         pool = ProcessPoolExecutor(
-            self._jobs, mp_context=context, initializer=_initialise, initargs=(self._log, os.getpid(), self._browser)
+            self._jobs,
+            mp_context=context,
+            initializer=_initialise,
+            initargs=(self._log, os.getpid(), self._browser, started),
         )
         before = set(multiprocessing.active_children())
         for _ in range(self._jobs):  # one small task per worker starts it
@@ -104,7 +116,7 @@ def stop_workers() -> None:
             process.terminate()
 
 
-def _initialise(log: Path, driver: int, browser: bool) -> None:
+def _initialise(log: Path, driver: int, browser: bool, started: Synchronized) -> None:
     # Libraries' start-up warnings are noise on the analyst's terminal; a chapter's own errors are
     # returned, not printed, so this worker's stderr goes to the log.
     fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
@@ -112,17 +124,18 @@ def _initialise(log: Path, driver: int, browser: bool) -> None:
     os.close(fd)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, lambda *_: os._exit(143))
-    # The driver goes first: it validates while the workers warm up (a build that then finds
-    # nothing to do should not wait for them), and it feeds them.
-    os.nice(WORKER_NICENESS)
+    with started.get_lock():
+        first = started.value == 0
+        started.value += 1
+    os.nice(FIRST_WORKER_NICENESS if first else WORKER_NICENESS)
     threading.Thread(target=_watch, args=(driver,), daemon=True, name="driver-watch").start()
-    if browser:  # in a thread of its own, while this one imports the chapters' libraries
-        from kansrijk.pipeline.pdf import start_browser
-
-        start_browser()
     from kansrijk.pipeline.inprocess import warm_up
 
     warm_up()
+    if browser:  # in a thread of its own, after the warm-up that the plan and chapters wait for
+        from kansrijk.pipeline.pdf import start_browser
+
+        start_browser()
 
 
 def _watch(driver: int) -> None:
