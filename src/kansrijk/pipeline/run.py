@@ -125,9 +125,14 @@ def build_editions(refs: list[str], options: BuildOptions, console: Console) -> 
             # A few editions per worker at a time: enough to keep every worker busy while others
             # validate or publish, few enough that editions are published as the run goes.
             in_flight = min(len(refs), EDITIONS_PER_WORKER * capacity(pool, options.jobs))
+            # At most half the workers print at once: a browser printing an edition holds a few
+            # hundred MB, and the other workers have chapters and books of other editions to do.
+            printing = threading.BoundedSemaphore(max(1, capacity(pool, options.jobs) // 2))
             with progress, ThreadPoolExecutor(max_workers=max(1, in_flight)) as editions:
                 futures = [
-                    editions.submit(build_edition, ref, options, progress, pool, workspace, stop, duplicates.get(ref))
+                    editions.submit(
+                        build_edition, ref, options, progress, pool, workspace, stop, printing, duplicates.get(ref)
+                    )
                     for ref in refs
                 ]
                 results = [future.result() for future in futures]
@@ -159,6 +164,7 @@ def build_edition(
     pool: Executor,
     workspace: Workspace,
     stop: _Stop,
+    printing: threading.Semaphore,
     duplicate: Problem | None = None,
 ) -> BuildResult:
     """Build one edition; never raises (every failure is in the result)."""
@@ -200,7 +206,18 @@ def build_edition(
             stage = workspace.staging(slug)
             try:
                 return _build(
-                    edition, previous, key, depends_on, stage, options, progress, pool, workspace, stop, started
+                    edition,
+                    previous,
+                    key,
+                    depends_on,
+                    stage,
+                    options,
+                    progress,
+                    pool,
+                    workspace,
+                    stop,
+                    printing,
+                    started,
                 )
             finally:
                 shutil.rmtree(stage, ignore_errors=True)
@@ -266,6 +283,7 @@ def _build(
     pool: Executor,
     workspace: Workspace,
     stop: _Stop,
+    printing: threading.Semaphore,
     started: float,
 ) -> BuildResult:
     from kansrijk import colophon, kerncijfers
@@ -345,7 +363,7 @@ def _build(
         notice = "geen PDF-editie (--zonder-pdf)"
     elif chromium():
         try:
-            with _phase(phases, "pdf"):
+            with _phase(phases, "pdf"), printing:
                 pdf_task = (print_pdf, assembled / "html", edition, toc, assembled / pdf_name(edition))
                 _, work["pdf"] = pool.submit(timed, *pdf_task).result()
         except PdfError as error:
