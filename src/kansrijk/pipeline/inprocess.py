@@ -7,11 +7,13 @@ its plans, books and chapters alike, and a chapter's outputs are written straigh
 notebook, as a kernel and nbclient would write them: the same display data, streams merged as
 nbclient's ``coalesce_streams`` merges them, execution counts, errors with their traceback and
 the kernel's ``language_info``. ``tests/test_inprocess.py`` checks that every chapter's notebook
-is the same as one executed by papermill in a fresh kernel.
+is the same as one executed by papermill in a fresh kernel. The shell has run :data:`WARM_UP`
+before its first notebook, as the warm kernels did: matplotlib draws on Agg (``kansrijk.figures``),
+so a figure left open is not shown, as in a chapter in a fresh kernel.
 
 Between two notebooks the shell is reset (namespace, output history, execution counter, open
-figures). A chapter that ends its process (``os._exit``, a crash in a C library, the kernel's
-out-of-memory killer) ends the worker: the pool replaces it (see ``workers.WorkerPool``), and the
+figures). A chapter that ends its process (``os._exit``, a crash in a C library, the operating
+system's out-of-memory killer) ends the worker: the pool replaces it (see ``workers.WorkerPool``), and the
 editions that were in it fail with a message saying so.
 """
 
