@@ -106,13 +106,18 @@ class _Stream(io.TextIOBase):
         return len(text)
 
 
+def _content(data: dict, metadata: dict | None) -> dict:
+    """A mime bundle and its metadata as ipykernel sends them: JSON-clean, images base64-encoded."""
+    from ipykernel.jsonutil import encode_images, json_clean
+
+    return json_clean({"data": encode_images(data), "metadata": metadata or {}})
+
+
 class _Publisher(DisplayPublisher):
     """``display()``: a display_data output, as ipykernel sends it (JSON-clean, images encoded)."""
 
     def publish(self, data, metadata=None, source=None, *, transient=None, update=False, **kwargs) -> None:
-        from ipykernel.jsonutil import encode_images, json_clean
-
-        content = json_clean({"data": encode_images(data), "metadata": metadata or {}})
+        content = _content(data, metadata)
         display_id = (transient or {}).get("display_id")
         cell = self.shell.cell
         if update:  # update_display_data: every output shown under this id, in this notebook
@@ -139,9 +144,7 @@ class _Result(DisplayHook):
         pass
 
     def write_format_data(self, format_dict, md_dict=None) -> None:
-        from ipykernel.jsonutil import encode_images, json_clean
-
-        content = json_clean({"data": encode_images(format_dict), "metadata": md_dict or {}})
+        content = _content(format_dict, md_dict)
         output = nbformat.v4.new_output(
             "execute_result", data=content["data"], metadata=content["metadata"], execution_count=self.prompt_count
         )
