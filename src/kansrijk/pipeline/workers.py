@@ -16,6 +16,7 @@ import os
 import signal
 import threading
 import time
+from collections.abc import Iterable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -103,15 +104,17 @@ class WorkerPool(Executor):
         idle = not self._running
         pool.shutdown(wait=False, cancel_futures=cancel_futures)
         if wait and idle:  # nothing is left to do: their SIGTERM handler exits at once
-            for process in self._processes:
-                with contextlib.suppress(OSError):
-                    process.terminate()
+            _terminate(self._processes)
         pool.shutdown(wait=wait)
 
 
 def stop_workers() -> None:
     """End every worker of this driver (their browsers follow them)."""
-    for process in multiprocessing.active_children():
+    _terminate(multiprocessing.active_children())
+
+
+def _terminate(processes: Iterable[multiprocessing.process.BaseProcess]) -> None:
+    for process in processes:
         with contextlib.suppress(OSError):
             process.terminate()
 
