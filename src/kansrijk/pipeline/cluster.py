@@ -82,8 +82,8 @@ def _quiet(log: str) -> None:
 
 
 def open_executor(jobs: int, log: Path, scheduler: str | None = None, pdf: bool = False) -> Executor:
-    """This machine's process pool (whose workers start Chromium as they start when the build
-    makes PDFs), or with ``scheduler`` a Dask cluster."""
+    """This machine's process pool (whose workers start Chromium after their warm-up when the
+    build makes PDFs), or with ``scheduler`` a Dask cluster."""
     return start_pool(jobs, log, browser=pdf) if scheduler is None else DaskExecutor(scheduler, jobs, log)
 
 

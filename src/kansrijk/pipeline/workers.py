@@ -35,7 +35,7 @@ FIRST_WORKER_NICENESS, WORKER_NICENESS = 5, 15
 
 def start_pool(jobs: int, log: Path, browser: bool = False) -> WorkerPool:
     """A pool of ``jobs`` spawned workers (no forked copies of the driver's threads or files),
-    all started with the first task; with ``browser``, each starts its Chromium as it starts."""
+    all started with the first task; with ``browser``, each starts its Chromium after its warm-up."""
     return WorkerPool(max(1, jobs), log, browser)
 
 
