@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from kansrijk.disclosure.audit import Fact, InconsistentError, System
+from kansrijk.disclosure.audit import Fact, InconsistentError, System, sparser
 
 MIN_CEL = 10
 
@@ -165,3 +165,19 @@ def test_audit_range_equals_brute_force(case):
         for point in (None, table.ravel().astype(float)):
             assert system.narrower_than(facts, _unit(table.size, index), MIN_CEL, point) == (found.width < MIN_CEL)
         event("recoverable" if found.width < MIN_CEL else "protected")
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(published_tables())
+def test_the_sparser_system_has_the_same_integer_solutions(case):
+    """The integer programs run on a sparser system: it accepts exactly the tables the published
+    numbers allow, and it has no more non-zero coefficients than the rows it replaces."""
+    table, *_ = case
+    facts = _facts(*case)
+    matrix, low, high = (np.array([getattr(f, a) for f in facts], dtype=float) for a in ("form", "low", "high"))
+    rows, row_low, row_high = sparser(matrix, low, high)
+    assert np.count_nonzero(rows) <= np.count_nonzero(matrix)
+    total = int(table.sum())
+    grid = np.array(list(itertools.product(range(total + 1), repeat=table.size)), dtype=float)  # every table
+    accepts = lambda m, lo, hi: np.all((grid @ m.T >= lo - 1e-7) & (grid @ m.T <= hi + 1e-7), axis=1)  # noqa: E731
+    assert np.array_equal(accepts(rows, row_low, row_high), accepts(matrix, low, high))

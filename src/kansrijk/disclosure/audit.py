@@ -7,19 +7,22 @@ is linear too: ``(p - h)·noemer <= 100·n <= (p + h)·noemer``. The feasible ra
 value is its minimum and maximum over all integer solutions consistent with everything
 published, found exactly by integer programming. The linear relaxation is solved first
 (``scipy.optimize.linprog``): when its optimum is an integer point, it is the integer optimum
-too; only otherwise is the integer program solved (``scipy.optimize.milp``). The published
-numbers that pin a value are those whose constraints carry a non-zero dual price in the linear
-relaxation of the same problem.
+too; only otherwise is the integer program solved (``scipy.optimize.milp``). The integer
+programs get an equivalent, sparser system (:func:`sparser`). The published numbers that pin a
+value are those whose constraints carry a non-zero dual price in the linear relaxation of the same
+problem.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
 from dataclasses import dataclass
 
 import numpy as np
 
 _TOLERANCE = 1e-6
+_SPARSE_KEPT = 16  # sparser systems kept per system: the questions about one set of facts come together
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,36 @@ def _relaxed_value(relaxed) -> float:
 
 def _integral(value: float) -> float:
     return float(round(value)) if abs(value - round(value)) < _TOLERANCE else float(value)
+
+
+def sparser(matrix: np.ndarray, low: np.ndarray, high: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The rows ``low <= matrix · x <= high`` with the same solutions and fewer non-zero
+    coefficients: an equality row (a published count) is subtracted, times the ratio most of its
+    coefficients share, from every row that covers it (a total from the counts within it, a
+    percentage from its group). An edition's rows are dense (totals cover most cells, a
+    percentage's row its group's); HiGHS would make them sparse itself, but anew for every integer
+    program, and that is most of its time."""
+    rows = np.array(matrix, dtype=float)
+    low, high = np.array(low, dtype=float), np.array(high, dtype=float)
+    nonzero = rows != 0
+    equal = np.flatnonzero(np.isfinite(low) & (low == high))
+    for e in equal[np.argsort(-nonzero[equal].sum(axis=1), kind="stable")]:  # the widest first
+        support = nonzero[e]
+        size = support.sum()
+        if not size:
+            continue
+        covering = nonzero[:, support].sum(axis=1) == size
+        covering[e] = False
+        for r in np.flatnonzero(covering):
+            ratios, counts = np.unique(np.round(rows[r, support] / rows[e, support], 12), return_counts=True)
+            ratio = ratios[np.argmax(counts)]
+            reduced = rows[r] - ratio * rows[e]
+            reduced[np.abs(reduced) <= 1e-9 * np.abs(rows[r]).max()] = 0.0  # what cancels, exactly
+            if np.count_nonzero(reduced) < np.count_nonzero(rows[r]):
+                rows[r], nonzero[r] = reduced, reduced != 0
+                low[r] -= ratio * low[e]
+                high[r] -= ratio * low[e]
+    return rows, low, high
 
 
 class InconsistentError(RuntimeError):
@@ -171,7 +204,8 @@ class System:
     rules: tuple[Fact, ...] = ()
 
     def __getstate__(self) -> dict:
-        return {key: value for key, value in self.__dict__.items() if key != "_warm"}  # a solver is not saved
+        # a solver and the sparser systems made for its questions are not saved
+        return {key: value for key, value in self.__dict__.items() if key not in ("_warm", "_sparse")}
 
     def _relaxations(self, facts: list[Fact], target: np.ndarray) -> list:
         """The relaxation minimising and maximising ``target · x``, from the warm model (or cold,
@@ -195,7 +229,8 @@ class System:
         """The exact integer range of ``target · x`` given ``facts``; with ``explain``, also the
         facts that pin it."""
         matrix, low, high = self._rows(facts)
-        bounds = [self._optimum(sign * target, matrix, low, high) for sign in (1, -1)]
+        relaxed = self._relaxations(facts, target)
+        bounds = [self._optimum(sign * target, matrix, low, high, r) for sign, r in zip((1, -1), relaxed, strict=True)]
         result = Range(bounds[0], -bounds[1] if math.isfinite(bounds[1]) else math.inf)
         if explain:
             result = Range(result.low, result.high, self._pinning(facts, target, matrix, low, high))
@@ -277,7 +312,7 @@ class System:
         value = _relaxed_value(relaxed)
         if not integers or not math.isfinite(value) or _at_integer(relaxed):
             return value  # an integer point attains the relaxed optimum
-        constraints = [LinearConstraint(matrix, low, high)] if len(matrix) else []
+        constraints = [LinearConstraint(*self._sparser(matrix, low, high))] if len(matrix) else []
         result = milp(
             objective,
             constraints=constraints,
@@ -287,6 +322,19 @@ class System:
         if result.status != 0:
             raise RuntimeError(f"integer programming failed: {result.message}")
         return _integral(result.fun)
+
+    def _sparser(self, matrix: np.ndarray, low: np.ndarray, high: np.ndarray) -> tuple:
+        """:func:`sparser` of these rows, kept for the next questions about the same facts."""
+        from scipy.sparse import csr_array
+
+        kept = self.__dict__.setdefault("_sparse", {})
+        key = hashlib.blake2b(b"".join(np.ascontiguousarray(a).tobytes() for a in (matrix, low, high))).digest()
+        if key not in kept:
+            if len(kept) >= _SPARSE_KEPT:
+                del kept[next(iter(kept))]
+            rows, row_low, row_high = sparser(matrix, low, high)
+            kept[key] = (csr_array(rows), row_low, row_high)
+        return kept[key]
 
     def _relaxation(self, objective: np.ndarray, matrix: np.ndarray, low: np.ndarray, high: np.ndarray):
         from scipy.optimize import linprog
