@@ -268,7 +268,7 @@ def test_the_audit_refuses_to_publish_a_recoverable_cell(built, runner, monkeypa
     # The plan in this process, where the patch below holds. One thread: papermill changes the
     # process's working directory for each notebook, and two threads would race, leaving it in a
     # staging folder that is then removed (every later test would fail on os.getcwd()).
-    monkeypatch.setattr(run, "open_executor", lambda jobs, log, scheduler=None, pdf=False: ThreadPoolExecutor(1))
+    monkeypatch.setattr(run, "open_executor", lambda jobs, log, scheduler=None: ThreadPoolExecutor(1))
     monkeypatch.setattr(plan, "_secondary", lambda *args: None)
     result = build(runner, params, book, "--force")
     assert result.exit_code == 1, result.output

@@ -81,10 +81,9 @@ def _quiet(log: str) -> None:
     os.close(fd)
 
 
-def open_executor(jobs: int, log: Path, scheduler: str | None = None, pdf: bool = False) -> Executor:
-    """This machine's process pool (whose workers start Chromium after their warm-up when the
-    build makes PDFs), or with ``scheduler`` a Dask cluster."""
-    return start_pool(jobs, log, browser=pdf) if scheduler is None else DaskExecutor(scheduler, jobs, log)
+def open_executor(jobs: int, log: Path, scheduler: str | None = None) -> Executor:
+    """This machine's process pool, or with ``scheduler`` a Dask cluster."""
+    return start_pool(jobs, log) if scheduler is None else DaskExecutor(scheduler, jobs, log)
 
 
 def timed(fn: Callable[..., T], *args: object) -> tuple[T, float]:

@@ -37,7 +37,7 @@ from kansrijk.pipeline.book import CHANGE_CHAPTER, BookError, build_html, editio
 from kansrijk.pipeline.cluster import capacity, lost_worker_errors, open_executor, start_workers, timed
 from kansrijk.pipeline.execute import ChapterRun, run_cached
 from kansrijk.pipeline.fingerprint import cache_key, chapter_key, dependencies, plan_key
-from kansrijk.pipeline.pdf import PdfError, chromium, pdf_name, print_pdf
+from kansrijk.pipeline.pdf import PdfError, chromium, pdf_name, print_pdf, start_browser
 from kansrijk.pipeline.publish import keep_failed, publish
 from kansrijk.pipeline.redirects import write_redirects
 from kansrijk.pipeline.workers import stop_workers
@@ -120,7 +120,7 @@ def build_editions(refs: list[str], options: BuildOptions, console: Console) -> 
     )
     duplicates = _duplicate_slugs(refs)
     with _signals(stop):
-        pool = open_executor(options.jobs, workspace.log, options.scheduler, pdf=options.pdf)
+        pool = open_executor(options.jobs, workspace.log, options.scheduler)
         try:
             # A few editions per worker at a time: enough to keep every worker busy while others
             # validate or publish, few enough that editions are published as the run goes.
@@ -336,13 +336,19 @@ def _build(
 
     record = provenance.collect(edition, publication, runs, start, end, key)
     (source / "herkomst.md").write_text(provenance.page(record), encoding="utf-8")
-    # the audit reads what the chapters recorded: it runs beside the book
-    audited = pool.submit(timed, check, source)
     task = progress.add_task(f"{slug}: boek bouwen (Jupyter Book)", total=1)
     try:
         with _phase(phases, "boek"):
             kept = None if options.force else workspace.folder("sphinx") / slug  # --force: a book from scratch
-            html, work["boek"] = pool.submit(timed, build_html, source, stage / "uitvoer", edition, toc, kept).result()
+            book = pool.submit(timed, build_html, source, stage / "uitvoer", edition, toc, kept)
+            if options.pdf and chromium():
+                # A worker the book leaves idle starts its Chromium now, ahead of the PDF (and keeps
+                # it for later ones); not as it warms up, when a browser's start slows the plan and
+                # the chapters. (Submitted after the book, it goes to another worker when one is idle.)
+                pool.submit(start_browser)
+            # the audit reads what the chapters recorded: it runs beside the book
+            audited = pool.submit(timed, check, source)
+            html, work["boek"] = book.result()
     except BookError as error:
         return BuildResult(slug, EXIT_FAILED, time.perf_counter() - started, f"Jupyter Book faalde:\n{error}")
     finally:

@@ -33,10 +33,10 @@ POLL_SECONDS = 0.5
 FIRST_WORKER_NICENESS, WORKER_NICENESS = 5, 15
 
 
-def start_pool(jobs: int, log: Path, browser: bool = False) -> WorkerPool:
+def start_pool(jobs: int, log: Path) -> WorkerPool:
     """A pool of ``jobs`` spawned workers (no forked copies of the driver's threads or files),
-    all started with the first task; with ``browser``, each starts its Chromium after its warm-up."""
-    return WorkerPool(max(1, jobs), log, browser)
+    all started with the first task."""
+    return WorkerPool(max(1, jobs), log)
 
 
 class WorkerPool(Executor):
@@ -50,8 +50,8 @@ class WorkerPool(Executor):
     Once every task is done, the workers are ended at once rather than asked to exit: a worker's
     interpreter takes half a second to tear itself down after a book, for nothing."""
 
-    def __init__(self, jobs: int, log: Path, browser: bool = False) -> None:
-        self._jobs, self._log, self._browser = jobs, log, browser
+    def __init__(self, jobs: int, log: Path) -> None:
+        self._jobs, self._log = jobs, log
         self._lock = threading.Lock()
         self._pool: ProcessPoolExecutor | None = None
         self._closed = False
@@ -65,7 +65,7 @@ class WorkerPool(Executor):
             self._jobs,
             mp_context=context,
             initializer=_initialise,
-            initargs=(self._log, os.getpid(), self._browser, started),
+            initargs=(self._log, os.getpid(), started),
         )
         before = set(multiprocessing.active_children())
         for _ in range(self._jobs):  # one small task per worker starts it
@@ -119,7 +119,7 @@ def _terminate(processes: Iterable[multiprocessing.process.BaseProcess]) -> None
             process.terminate()
 
 
-def _initialise(log: Path, driver: int, browser: bool, started: Synchronized) -> None:
+def _initialise(log: Path, driver: int, started: Synchronized) -> None:
     # Libraries' start-up warnings are noise on the analyst's terminal; a chapter's own errors are
     # returned, not printed, so this worker's stderr goes to the log.
     fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
@@ -135,10 +135,6 @@ def _initialise(log: Path, driver: int, browser: bool, started: Synchronized) ->
     from kansrijk.pipeline.inprocess import warm_up
 
     warm_up()
-    if browser:  # in a thread of its own, after the warm-up that the plan and chapters wait for
-        from kansrijk.pipeline.pdf import start_browser
-
-        start_browser()
 
 
 def _watch(driver: int) -> None:
