@@ -247,22 +247,25 @@ class Chapter:
 
 def _save_png(figure, path: Path) -> None:
     """A figure as a PNG of at most 256 colours: a chart has few, and a phone loads a third of the
-    bytes (no metadata, so the same figure gives the same file). The figure has been drawn at the
-    resolution it is saved in (see :func:`kansrijk.figures.legibility`)."""
+    bytes (no metadata, so the same figure gives the same file). The figure has been laid out at
+    the resolution it is saved in (see :func:`kansrijk.figures.legibility`)."""
     import io
 
     import matplotlib
     from PIL import Image
 
-    # Cropped as bbox_inches="tight" crops, from the drawing already made: "tight" alone draws
-    # the figure once more only to measure it.
+    # Cropped as bbox_inches="tight" crops, from the layout already made: "tight" alone lays the
+    # figure out once more only to measure it.
     tight = figure.get_tightbbox(figure.canvas.get_renderer()).padded(matplotlib.rcParams["savefig.pad_inches"])
     buffer = io.BytesIO()
-    # the intermediate PNG is read back at once: not compressing it saves a quarter of the time
-    options = {"metadata": {"Software": None}, "pil_kwargs": {"compress_level": 0}}
-    figure.savefig(buffer, format="png", bbox_inches=tight, **options)
-    with Image.open(buffer) as image:
-        image.convert("RGB").quantize(256, dither=Image.Dither.NONE).save(path, compress_level=PNG_LEVEL)
+    figure.savefig(buffer, format="rgba", bbox_inches=tight)  # the pixels as drawn: no PNG to encode and read back
+    pixels = buffer.getvalue()
+    width = int(tight.width * figure.dpi)  # as matplotlib sizes its canvas for the crop
+    height = len(pixels) // (4 * width)
+    if 4 * width * height != len(pixels):
+        raise RuntimeError(f"{path.name}: {len(pixels)} bytes are not a drawing {width} pixels wide")
+    image = Image.frombuffer("RGBA", (width, height), pixels, "raw", "RGBA", 0, 1).convert("RGB")
+    image.quantize(256, dither=Image.Dither.NONE).save(path, compress_level=PNG_LEVEL)
 
 
 def _display(markup: Myst) -> None:

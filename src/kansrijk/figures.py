@@ -52,7 +52,7 @@ def legibility(fig, name: str = "figuur") -> float:
     saved, with a tight bounding box); raise :class:`IllegibleFigureError` below :data:`MIN_PX`."""
     from matplotlib.text import Text
 
-    fig.canvas.draw()
+    fig.draw_without_rendering()  # the layout and the texts' sizes, without rasterising: saving draws
     width = fig.get_tightbbox(fig.canvas.get_renderer()).width  # inches
     sizes = [t.get_fontsize() for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
     smallest = min(sizes, default=TEXT) / 72 * PHONE_PX / width
