@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from kansrijk import figures
 from kansrijk.publication import Rate, Status
@@ -79,3 +81,42 @@ def test_the_colour_scale_covers_the_values_and_at_least_its_least_span(low, hig
     start, end = figures._colour_range(pd.Series([low, high]), reference)
     assert start <= low and end >= high and start >= 0
     assert end - start >= figures.COLOUR_SPAN
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.floats(2.0, 6.0), st.floats(1.0, 4.0), st.text(st.characters(categories=("L", "N")), min_size=1, max_size=40))
+def test_a_saved_figure_has_the_pixels_matplotlib_would_save(tmp_path_factory, width, height, label):
+    """The book's PNG, made from matplotlib's raw pixels, is the figure as matplotlib saves it
+    with the same crop, in the same 256 colours (at any size: a crop 814.99… pixels wide is 815)."""
+    import io
+
+    import matplotlib
+    import numpy as np
+    from PIL import Image
+
+    from kansrijk.chapter import _save_png
+
+    fig, ax = plt.subplots(figsize=(width, height), dpi=matplotlib.rcParams["savefig.dpi"])
+    ax.bar([label, "b"], [3, 1])
+    fig.draw_without_rendering()
+    ours = tmp_path_factory.mktemp("figuur") / "f.png"
+    _save_png(fig, ours)
+    tight = fig.get_tightbbox(fig.canvas.get_renderer()).padded(matplotlib.rcParams["savefig.pad_inches"])
+    theirs = io.BytesIO()
+    fig.savefig(theirs, format="png", bbox_inches=tight)
+    plt.close(fig)
+    expected = Image.open(theirs).convert("RGB").quantize(256, dither=Image.Dither.NONE).convert("RGB")
+    assert np.array_equal(np.asarray(Image.open(ours).convert("RGB")), np.asarray(expected))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.floats(0.5, 20.0), st.floats(0.5, 20.0), st.sampled_from([72, 100, 200, 300]))
+@example(4.075, 1.12, 200)  # 4.075 · 200 is 814.99… in floating point: a canvas of 815 pixels
+def test_the_crop_is_as_many_pixels_as_matplotlib_draws(width, height, dpi):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from kansrijk.chapter import canvas_size
+
+    canvas = FigureCanvasAgg(Figure(figsize=(width, height), dpi=dpi))
+    assert canvas_size((width, height), dpi) == canvas.get_width_height(physical=True)

@@ -260,12 +260,17 @@ def _save_png(figure, path: Path) -> None:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="rgba", bbox_inches=tight)  # the pixels as drawn: no PNG to encode and read back
     pixels = buffer.getvalue()
-    width = int(tight.width * figure.dpi)  # as matplotlib sizes its canvas for the crop
-    height = len(pixels) // (4 * width)
+    width, height = canvas_size(tight.size, figure.dpi)
     if 4 * width * height != len(pixels):
-        raise RuntimeError(f"{path.name}: {len(pixels)} bytes are not a drawing {width} pixels wide")
+        raise RuntimeError(f"{path.name}: {len(pixels)} bytes are not a drawing of {width} × {height} pixels")
     image = Image.frombuffer("RGBA", (width, height), pixels, "raw", "RGBA", 0, 1).convert("RGB")
     image.quantize(256, dither=Image.Dither.NONE).save(path, compress_level=PNG_LEVEL)
+
+
+def canvas_size(inches: tuple[float, float], dpi: float) -> tuple[int, int]:
+    """The pixels of a canvas of ``inches`` at ``dpi``, as matplotlib takes them
+    (``FigureCanvasBase.get_width_height``): a product of 814.99… is 815."""
+    return int(inches[0] * dpi + 1e-8), int(inches[1] * dpi + 1e-8)
 
 
 def _display(markup: Myst) -> None:
