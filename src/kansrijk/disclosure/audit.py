@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 _TOLERANCE = 1e-6
+_ANSWERS_KEPT = 4096  # relaxations answered per system, for the questions asked again
 _SPARSE_KEPT = 16  # sparser systems kept per system: the questions about one set of facts come together
 
 
@@ -129,6 +130,8 @@ class _WarmRelaxation:
         self.bounds: list[tuple[float, float]] = []
         self.rules = [self._row(rule) for rule in rules]
         self.active: list[int] | None = None
+        # The search for what to suppress asks many questions again (a third, unchanged since): answered once.
+        self.answers: dict[tuple, _Relaxed | None] = {}
 
     def _row(self, fact: Fact) -> int:
         key = (fact.label, fact.low, fact.high)
@@ -145,9 +148,18 @@ class _WarmRelaxation:
     def minimise(self, facts: list[Fact], objective: np.ndarray) -> _Relaxed | None:
         """The minimum of ``objective · x`` under the rules and ``facts``; ``None`` when HiGHS
         does not say plainly whether it is optimal, infeasible or unbounded."""
+        active = self.rules + [self._row(fact) for fact in facts]
+        question = (tuple(sorted(active)), objective.astype(float).tobytes())
+        if question in self.answers:
+            return self.answers[question]
+        if len(self.answers) >= _ANSWERS_KEPT:
+            del self.answers[next(iter(self.answers))]
+        self.answers[question] = answer = self._solve(active, objective)
+        return answer
+
+    def _solve(self, active: list[int], objective: np.ndarray) -> _Relaxed | None:
         from highspy import HighsModelStatus
 
-        active = self.rules + [self._row(fact) for fact in facts]
         if active != self.active:
             rows = len(self.bounds)
             low, high = np.full(rows, -np.inf), np.full(rows, np.inf)
