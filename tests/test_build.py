@@ -270,7 +270,8 @@ def test_the_audit_refuses_to_publish_a_recoverable_cell(built, runner, monkeypa
     # staging folder that is then removed (every later test would fail on os.getcwd()).
     monkeypatch.setattr(run, "open_executor", lambda jobs, log, scheduler=None: ThreadPoolExecutor(1))
     monkeypatch.setattr(plan, "_secondary", lambda *args: None)
-    result = build(runner, params, book, "--force")
+    # without the PDF: the build would start a browser in this process for a PDF it never prints
+    result = build(runner, params, book, "--force", "--zonder-pdf")
     assert result.exit_code == 1, result.output
     assert "onthullingscontrole weigert te publiceren" in result.output
     assert "armoede.wijken.WK099804" in result.output  # the suppressed cell, named

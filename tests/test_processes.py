@@ -78,3 +78,31 @@ def test_a_killed_driver_takes_its_workers_with_it(tmp_path):
     assert again.returncode == 0, err
     assert not any(p.exists() for p in stale)  # ... and the next build of the edition removes it
     assert (book / "stad" / "html" / "kort.html").is_file()
+
+
+@pytest.mark.browser
+def test_a_driver_killed_while_it_prints_takes_printer_and_browser_with_it(tmp_path):
+    """The PDF is printed by a printer process of the driver, in a Chromium it keeps: killed with
+    -9 while the browser runs, the driver leaves no printer, Playwright driver or browser behind."""
+    from kansrijk.pipeline.pdf import chromium
+
+    if chromium() is None:
+        pytest.skip("Chromium is not installed")
+    params = write_edition(tmp_path, slug="stad")
+    process = _start(params, tmp_path / "boek", chapters="kort")
+    driver = psutil.Process(process.pid)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        descendants = driver.children(recursive=True)
+        if any("chrom" in p.name() for p in descendants if p.is_running()):
+            break
+        assert process.poll() is None, process.communicate()
+        time.sleep(0.1)
+    else:
+        raise AssertionError("no browser started")
+    time.sleep(0.5)
+    descendants = driver.children(recursive=True)
+    process.kill()
+    process.communicate()
+    alive = _all_gone(descendants)
+    assert not alive, f"outlived their driver: {[p.name() for p in alive]}"

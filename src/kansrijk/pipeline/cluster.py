@@ -86,6 +86,15 @@ def open_executor(jobs: int, log: Path, scheduler: str | None = None) -> Executo
     return start_pool(jobs, log) if scheduler is None else DaskExecutor(scheduler, jobs, log)
 
 
+def open_printer(executor: Executor, jobs: int, log: Path) -> Executor:
+    """Where the PDFs are printed. On this machine: printers of their own, one for every two
+    workers, each keeping one Chromium (a browser and Playwright's driver hold about 400 MB, and
+    printing at most half as many PDFs at once as there are workers keeps the workers busy with
+    the rest). A printer imports no analysis library and starts with the first PDF's browser. On a
+    Dask cluster: its workers."""
+    return start_pool(max(1, jobs // 2), log, warm=False) if isinstance(executor, WorkerPool) else executor
+
+
 def timed(fn: Callable[..., T], *args: object) -> tuple[T, float]:
     """``fn(*args)`` and the seconds it took on the worker (a task's own time, without its wait)."""
     start = time.perf_counter()

@@ -151,7 +151,7 @@ def print_pdf(html: Path, edition: Edition, toc: Path, out: Path) -> None:
 
 def start_browser() -> None:
     """Start this process's Chromium now, ahead of its first PDF, without waiting for it (a
-    worker's task while another renders the book)."""
+    printer's task while a worker renders the book)."""
     if chromium() is not None:
         _Browser.run(None)
 

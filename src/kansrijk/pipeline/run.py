@@ -34,7 +34,14 @@ from kansrijk.params import Edition, load_edition, param_path
 from kansrijk.paths import BOOK, CHAPTERS
 from kansrijk.pipeline import provenance
 from kansrijk.pipeline.book import CHANGE_CHAPTER, BookError, build_html, edition_toc, toc_for
-from kansrijk.pipeline.cluster import capacity, lost_worker_errors, open_executor, start_workers, timed
+from kansrijk.pipeline.cluster import (
+    capacity,
+    lost_worker_errors,
+    open_executor,
+    open_printer,
+    start_workers,
+    timed,
+)
 from kansrijk.pipeline.execute import ChapterRun, run_cached
 from kansrijk.pipeline.fingerprint import cache_key, chapter_key, dependencies, plan_key
 from kansrijk.pipeline.pdf import PdfError, chromium, pdf_name, print_pdf, start_browser
@@ -59,6 +66,16 @@ class BuildResult:
     message: str = ""
     problems: list = field(default_factory=list)
     published: bool = False
+
+
+@dataclass(frozen=True)
+class Workers:
+    """Where a build's work runs: the pool for plans, chapters, books and audits, where PDFs are
+    printed, and how many may print at once."""
+
+    pool: Executor
+    printer: Executor
+    printing: threading.Semaphore
 
 
 @dataclass(frozen=True)
@@ -121,23 +138,26 @@ def build_editions(refs: list[str], options: BuildOptions, console: Console) -> 
     duplicates = _duplicate_slugs(refs)
     with _signals(stop):
         pool = open_executor(options.jobs, workspace.log, options.scheduler)
+        printer = open_printer(pool, options.jobs, workspace.log)
         try:
             # A few editions per worker at a time: enough to keep every worker busy while others
             # validate or publish, few enough that editions are published as the run goes.
             in_flight = min(len(refs), EDITIONS_PER_WORKER * capacity(pool, options.jobs))
-            # At most half the workers print at once: a browser printing an edition holds a few
-            # hundred MB, and the other workers have chapters and books of other editions to do.
+            # At most half as many PDFs at once as there are workers: a browser printing an edition
+            # holds a few hundred MB, and the workers have chapters and books of other editions to do.
             printing = threading.BoundedSemaphore(max(1, capacity(pool, options.jobs) // 2))
+            workers = Workers(pool, printer, printing)
             with progress, ThreadPoolExecutor(max_workers=max(1, in_flight)) as editions:
                 futures = [
                     editions.submit(
-                        build_edition, ref, options, progress, pool, workspace, stop, printing, duplicates.get(ref)
+                        build_edition, ref, options, progress, workers, workspace, stop, duplicates.get(ref)
                     )
                     for ref in refs
                 ]
                 results = [future.result() for future in futures]
         finally:
-            pool.shutdown(wait=not stop.requested, cancel_futures=True)
+            for executor in {id(pool): pool, id(printer): printer}.values():
+                executor.shutdown(wait=not stop.requested, cancel_futures=True)
     if any(r.published for r in results) or not (options.book / "index.html").exists():
         with contextlib.suppress(OSError), workspace.lock("index", wait=True):
             write_landing(options.book)
@@ -161,17 +181,16 @@ def build_edition(
     ref: str,
     options: BuildOptions,
     progress: Progress,
-    pool: Executor,
+    workers: Workers,
     workspace: Workspace,
     stop: _Stop,
-    printing: threading.Semaphore,
     duplicate: Problem | None = None,
 ) -> BuildResult:
     """Build one edition; never raises (every failure is in the result)."""
     started = time.perf_counter()
     # The workers warm up while the edition is validated: unless nothing changed, a chapter or the
     # plan is coming (a build that finds nothing to do ends them, idle, at once).
-    start_workers(pool)
+    start_workers(workers.pool)
     # pandas and pandera, only now: the workers start (and import them) while the driver does
     from kansrijk.previous import load_previous
     from kansrijk.validation import load_edition_data
@@ -213,10 +232,9 @@ def build_edition(
                     stage,
                     options,
                     progress,
-                    pool,
+                    workers,
                     workspace,
                     stop,
-                    printing,
                     started,
                 )
             finally:
@@ -280,10 +298,9 @@ def _build(
     stage: Path,
     options: BuildOptions,
     progress: Progress,
-    pool: Executor,
+    workers: Workers,
     workspace: Workspace,
     stop: _Stop,
-    printing: threading.Semaphore,
     started: float,
 ) -> BuildResult:
     from kansrijk import colophon, kerncijfers
@@ -293,6 +310,7 @@ def _build(
     from kansrijk.pipeline.check import check
 
     slug = edition.slug
+    pool = workers.pool
     source = stage / "bron"
     source.mkdir()
     for static in options.chapters.glob("*.md"):
@@ -342,10 +360,10 @@ def _build(
             kept = None if options.force else workspace.folder("sphinx") / slug  # --force: a book from scratch
             book = pool.submit(timed, build_html, source, stage / "uitvoer", edition, toc, kept)
             if options.pdf and chromium():
-                # A worker the book leaves idle starts its Chromium now, ahead of the PDF (and keeps
-                # it for later ones); not as it warms up, when a browser's start slows the plan and
-                # the chapters. (Submitted after the book, it goes to another worker when one is idle.)
-                pool.submit(start_browser)
+                # A printer starts its Chromium now, ahead of the PDF, while the book is built (and
+                # keeps it for later ones). (On Dask, where the workers print, submitted after the
+                # book, it goes to a worker the book leaves idle, and so does the PDF then.)
+                workers.printer.submit(start_browser)
             # the audit reads what the chapters recorded: it runs beside the book
             audited = pool.submit(timed, check, source)
             html, work["boek"] = book.result()
@@ -369,9 +387,9 @@ def _build(
         notice = "geen PDF-editie (--zonder-pdf)"
     elif chromium():
         try:
-            with _phase(phases, "pdf"), printing:
+            with _phase(phases, "pdf"), workers.printing:
                 pdf_task = (print_pdf, assembled / "html", edition, toc, assembled / pdf_name(edition))
-                _, work["pdf"] = pool.submit(timed, *pdf_task).result()
+                _, work["pdf"] = workers.printer.submit(timed, *pdf_task).result()
         except PdfError as error:
             return BuildResult(slug, EXIT_FAILED, time.perf_counter() - started, f"de PDF-editie mislukte: {error}")
     else:

@@ -1,4 +1,4 @@
-"""The worker processes that execute chapters and render books, and how they end.
+"""The worker processes that execute chapters and render books, the printers that print PDFs, and how they end.
 
 A worker never outlives its driver: it watches its parent and exits when the parent is gone
 (a ``kill -9`` of the driver included), and on SIGTERM. Playwright's driver watches its pipe to
@@ -33,10 +33,11 @@ POLL_SECONDS = 0.5
 FIRST_WORKER_NICENESS, WORKER_NICENESS = 5, 15
 
 
-def start_pool(jobs: int, log: Path) -> WorkerPool:
+def start_pool(jobs: int, log: Path, warm: bool = True) -> WorkerPool:
     """A pool of ``jobs`` spawned workers (no forked copies of the driver's threads or files),
-    all started with the first task."""
-    return WorkerPool(max(1, jobs), log)
+    all started with the first task; ``warm``, each makes its chapter shell as it starts (a
+    printer, which only prints PDFs, does not)."""
+    return WorkerPool(max(1, jobs), log, warm)
 
 
 class WorkerPool(Executor):
@@ -50,8 +51,8 @@ class WorkerPool(Executor):
     Once every task is done, the workers are ended at once rather than asked to exit: a worker's
     interpreter takes half a second to tear itself down after a book, for nothing."""
 
-    def __init__(self, jobs: int, log: Path) -> None:
-        self._jobs, self._log = jobs, log
+    def __init__(self, jobs: int, log: Path, warm: bool = True) -> None:
+        self._jobs, self._log, self._warm = jobs, log, warm
         self._lock = threading.Lock()
         self._pool: ProcessPoolExecutor | None = None
         self._closed = False
@@ -65,7 +66,7 @@ class WorkerPool(Executor):
             self._jobs,
             mp_context=context,
             initializer=_initialise,
-            initargs=(self._log, os.getpid(), started),
+            initargs=(self._log, os.getpid(), started, self._warm),
         )
         before = set(multiprocessing.active_children())
         for _ in range(self._jobs):  # one small task per worker starts it
@@ -119,7 +120,7 @@ def _terminate(processes: Iterable[multiprocessing.process.BaseProcess]) -> None
             process.terminate()
 
 
-def _initialise(log: Path, driver: int, started: Synchronized) -> None:
+def _initialise(log: Path, driver: int, started: Synchronized, warm: bool) -> None:
     # Libraries' start-up warnings are noise on the analyst's terminal; a chapter's own errors are
     # returned, not printed, so this worker's stderr goes to the log.
     fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
@@ -132,9 +133,10 @@ def _initialise(log: Path, driver: int, started: Synchronized) -> None:
         started.value += 1
     os.nice(FIRST_WORKER_NICENESS if first else WORKER_NICENESS)
     threading.Thread(target=_watch, args=(driver,), daemon=True, name="driver-watch").start()
-    from kansrijk.pipeline.inprocess import warm_up
+    if warm:
+        from kansrijk.pipeline.inprocess import warm_up
 
-    warm_up()
+        warm_up()
 
 
 def _watch(driver: int) -> None:
