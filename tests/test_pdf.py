@@ -101,3 +101,31 @@ def test_names_cannot_leave_a_css_string(text):
     assert quoted[0] == quoted[-1] == '"'
     assert not re.search(r'["<>{};@]', inner) and "\\\\" not in inner
     assert re.sub(r"\\([0-9a-f]{6}) ", lambda m: chr(int(m.group(1), 16)), inner) == text
+
+
+def test_every_table_header_id_is_found_in_the_structure_tree(utrecht_book):
+    """A tagged table cell names its headers by id, and a reader finds an id in the structure
+    tree's name tree by bisection: its names are sorted, and every header's id is found there."""
+    import pikepdf
+
+    with pikepdf.open(utrecht_book / "utrecht" / "utrecht.pdf") as pdf:
+        root = pdf.Root.StructTreeRoot
+        tree = pikepdf.NameTree(root.IDTree)
+        nodes, names = [root.IDTree], []
+        while nodes:  # the leaves in order
+            node = nodes.pop()
+            names += [str(n) for n in list(node.get("/Names", []))[::2]]
+            nodes += reversed(list(node.get("/Kids", [])))
+        assert names and names == sorted(names)
+        headers, elements = set(), [root]
+        while elements:
+            element = elements.pop()
+            kids = element.get("/K")
+            kids = list(kids) if isinstance(kids, pikepdf.Array) else [kids] if kids is not None else []
+            elements += [k for k in kids if isinstance(k, pikepdf.Dictionary) and "/S" in k]
+            attributes = element.get("/A")
+            for attribute in list(attributes) if isinstance(attributes, pikepdf.Array) else [attributes]:
+                if isinstance(attribute, pikepdf.Dictionary) and "/Headers" in attribute:
+                    headers.update(str(h) for h in attribute.Headers)
+        assert headers, "no table cell names its headers"
+        assert all(h in tree for h in headers), [h for h in headers if h not in tree]

@@ -270,6 +270,7 @@ def _finished(pdf: bytes, headings: list[str], edition: Edition) -> bytes:
     import pikepdf
 
     with pikepdf.open(io.BytesIO(_renumbered(pdf))) as document:
+        _sort_ids(document)
         with document.open_outline() as outline:
             items, stack = [], list(reversed(outline.root))
             while stack:  # depth first, in document order
@@ -285,6 +286,27 @@ def _finished(pdf: bytes, headings: list[str], edition: Edition) -> bytes:
         buffer = io.BytesIO()
         document.save(buffer, deterministic_id=True)  # the file's id from its content, not from chance
     return buffer.getvalue()
+
+
+def _sort_ids(document) -> None:
+    """The structure tree's ids (a table cell names its headers by them) in a name tree sorted
+    by name again: :func:`_renumbered` leaves each where Chromium put it, and a reader finds an id
+    by bisection (before this, 18 of Utrecht's 83 table headers could not be found)."""
+    import pikepdf
+
+    root = document.Root.get("/StructTreeRoot")
+    if root is None or "/IDTree" not in root:
+        return
+    entries, nodes = [], [root.IDTree]
+    while nodes:  # every leaf of the tree as Chromium wrote it
+        node = nodes.pop()
+        names = node.get("/Names", [])
+        entries += [(str(names[i]), names[i + 1]) for i in range(0, len(names) - 1, 2)]
+        nodes += list(node.get("/Kids", []))
+    tree = pikepdf.NameTree.new(document)
+    for name, element in sorted(entries, key=lambda entry: entry[0]):
+        tree[name] = element
+    root.IDTree = tree.obj
 
 
 def _renumbered(pdf: bytes) -> bytes:
