@@ -101,6 +101,15 @@ def sparser(matrix: np.ndarray, low: np.ndarray, high: np.ndarray) -> tuple[np.n
     return rows, low, high
 
 
+def _kept(answers: dict, key, make, most: int):
+    """``answers[key]``, made and kept the first time; the oldest of ``most`` answers makes room."""
+    if key not in answers:
+        if len(answers) >= most:
+            del answers[next(iter(answers))]
+        answers[key] = make()
+    return answers[key]
+
+
 class InconsistentError(RuntimeError):
     """The published numbers contradict each other (a bug: they come from one data set)."""
 
@@ -150,12 +159,7 @@ class _WarmRelaxation:
         does not say plainly whether it is optimal, infeasible or unbounded."""
         active = self.rules + [self._row(fact) for fact in facts]
         question = (tuple(sorted(active)), objective.astype(float).tobytes())
-        if question in self.answers:
-            return self.answers[question]
-        if len(self.answers) >= _ANSWERS_KEPT:
-            del self.answers[next(iter(self.answers))]
-        self.answers[question] = answer = self._solve(active, objective)
-        return answer
+        return _kept(self.answers, question, lambda: self._solve(active, objective), _ANSWERS_KEPT)
 
     def _solve(self, active: list[int], objective: np.ndarray) -> _Relaxed | None:
         from highspy import HighsModelStatus
@@ -339,14 +343,12 @@ class System:
         """:func:`sparser` of these rows, kept for the next questions about the same facts."""
         from scipy.sparse import csr_array
 
-        kept = self.__dict__.setdefault("_sparse", {})
-        key = hashlib.blake2b(b"".join(np.ascontiguousarray(a).tobytes() for a in (matrix, low, high))).digest()
-        if key not in kept:
-            if len(kept) >= _SPARSE_KEPT:
-                del kept[next(iter(kept))]
+        def make() -> tuple:
             rows, row_low, row_high = sparser(matrix, low, high)
-            kept[key] = (csr_array(rows), row_low, row_high)
-        return kept[key]
+            return csr_array(rows), row_low, row_high
+
+        key = hashlib.blake2b(b"".join(np.ascontiguousarray(a).tobytes() for a in (matrix, low, high))).digest()
+        return _kept(self.__dict__.setdefault("_sparse", {}), key, make, _SPARSE_KEPT)
 
     def _relaxation(self, objective: np.ndarray, matrix: np.ndarray, low: np.ndarray, high: np.ndarray):
         from scipy.optimize import linprog

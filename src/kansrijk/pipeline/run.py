@@ -156,7 +156,7 @@ def build_editions(refs: list[str], options: BuildOptions, console: Console) -> 
                 ]
                 results = [future.result() for future in futures]
         finally:
-            for executor in {id(pool): pool, id(printer): printer}.values():
+            for executor in (pool,) if printer is pool else (pool, printer):
                 executor.shutdown(wait=not stop.requested, cancel_futures=True)
     if any(r.published for r in results) or not (options.book / "index.html").exists():
         with contextlib.suppress(OSError), workspace.lock("index", wait=True):
