@@ -314,6 +314,14 @@ def build(
     pdf: Annotated[
         bool, typer.Option("--pdf/--zonder-pdf", help="Maak ook de PDF-editie (standaard), of alleen de website.")
     ] = True,
+    watch: Annotated[
+        bool,
+        typer.Option(
+            "--watch",
+            help="Blijf wachten en bouw opnieuw zodra een invoerbestand, parameterbestand of hoofdstuk "
+            "verandert, met dezelfde opgewarmde werkprocessen (Ctrl-C stopt).",
+        ),
+    ] = False,
 ) -> None:
     """Bouw editie(s): valideren, hoofdstukken uitvoeren, boek bouwen, atomisch publiceren; daarna
     de overzichtspagina book/index.html."""
@@ -342,26 +350,35 @@ def build(
         scheduler=scheduler,
         pdf=pdf,
     )
+
+    def report(results: list) -> int:
+        for result in results:
+            if result.problems:
+                err_console.print(f"\n[bold]{escape(result.slug)}[/]")
+                render_report(result.problems, err_console)
+            if result.code == EXIT_OK:
+                if not quiet:
+                    console.print(f"[green]{escape(result.slug)}[/]: {escape(result.message)} ({result.seconds:.1f} s)")
+            else:
+                err_console.print(f"[red]{escape(result.slug)}[/]: {escape(result.message)}")
+        codes = {r.code for r in results}
+        # one failure kind: its code; input errors and other failures together: 1
+        return codes.pop() if len(codes) == 1 else EXIT_FAILED
+
     try:
-        results = build_editions(refs, options, console)
+        if watch:
+            from kansrijk.pipeline.watch import watch as watch_and_build
+
+            code = watch_and_build(refs, options, console, report)
+        else:
+            code = report(build_editions(refs, options, console))
     except OSError as error:  # the book folder itself cannot be made or written
         err_console.print(f"[red]book[/]: {escape(fault(error))}")
         raise typer.Exit(EXIT_FAILED) from None
     except ClusterError as error:
         err_console.print(f"[red]Dask[/]: {escape(str(error))}")
         raise typer.Exit(EXIT_FAILED) from None
-    for result in results:
-        if result.problems:
-            err_console.print(f"\n[bold]{escape(result.slug)}[/]")
-            render_report(result.problems, err_console)
-        if result.code == EXIT_OK:
-            if not quiet:
-                console.print(f"[green]{escape(result.slug)}[/]: {escape(result.message)} ({result.seconds:.1f} s)")
-        else:
-            err_console.print(f"[red]{escape(result.slug)}[/]: {escape(result.message)}")
-    codes = {r.code for r in results}
-    # one failure kind: its code; input errors and other failures together: 1
-    raise typer.Exit(codes.pop() if len(codes) == 1 else EXIT_FAILED)
+    raise typer.Exit(code)
 
 
 def main() -> None:

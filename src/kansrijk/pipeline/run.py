@@ -120,9 +120,32 @@ def _signals(stop: _Stop) -> Iterator[None]:
             signal.signal(s, handler)
 
 
-def build_editions(refs: list[str], options: BuildOptions, console: Console) -> list[BuildResult]:
+@contextlib.contextmanager
+def open_workers(options: BuildOptions, workspace: Workspace) -> Iterator[Workers]:
+    """The build's workers and printers, ended when the block ends (at once when idle; see
+    ``workers.WorkerPool``). ``kansrijk build --watch`` keeps them over every build it makes."""
+    pool = open_executor(options.jobs, workspace.log, options.scheduler)
+    printer = open_printer(pool, options.jobs, workspace.log)
+    # At most half as many PDFs at once as there are workers: a browser printing an edition
+    # holds a few hundred MB, and the workers have chapters and books of other editions to do.
+    printing = threading.BoundedSemaphore(max(1, capacity(pool, options.jobs) // 2))
+    ended = False
+    try:
+        yield Workers(pool, printer, printing)
+    except BaseException:
+        ended = True  # interrupted or failed: the tasks in hand are not waited for
+        raise
+    finally:
+        for executor in (pool,) if printer is pool else (pool, printer):
+            executor.shutdown(wait=not ended, cancel_futures=True)
+
+
+def build_editions(
+    refs: list[str], options: BuildOptions, console: Console, workers: Workers | None = None
+) -> list[BuildResult]:
     """Build several editions; their chapters and books share one pool of ``options.jobs``
-    processes. One edition's failure stops neither the others nor the landing page."""
+    processes (``workers``, when the caller keeps them; else the build's own). One edition's
+    failure stops neither the others nor the landing page."""
     options.book.mkdir(parents=True, exist_ok=True)
     workspace = Workspace(options.book)
     workspace.root.mkdir(exist_ok=True)
@@ -136,28 +159,18 @@ def build_editions(refs: list[str], options: BuildOptions, console: Console) -> 
         disable=options.quiet,
     )
     duplicates = _duplicate_slugs(refs)
-    with _signals(stop):
-        pool = open_executor(options.jobs, workspace.log, options.scheduler)
-        printer = open_printer(pool, options.jobs, workspace.log)
-        try:
-            # A few editions per worker at a time: enough to keep every worker busy while others
-            # validate or publish, few enough that editions are published as the run goes.
-            in_flight = min(len(refs), EDITIONS_PER_WORKER * capacity(pool, options.jobs))
-            # At most half as many PDFs at once as there are workers: a browser printing an edition
-            # holds a few hundred MB, and the workers have chapters and books of other editions to do.
-            printing = threading.BoundedSemaphore(max(1, capacity(pool, options.jobs) // 2))
-            workers = Workers(pool, printer, printing)
-            with progress, ThreadPoolExecutor(max_workers=max(1, in_flight)) as editions:
-                futures = [
-                    editions.submit(
-                        build_edition, ref, options, progress, workers, workspace, stop, duplicates.get(ref)
-                    )
-                    for ref in refs
-                ]
-                results = [future.result() for future in futures]
-        finally:
-            for executor in (pool,) if printer is pool else (pool, printer):
-                executor.shutdown(wait=not stop.requested, cancel_futures=True)
+    with _signals(stop), contextlib.ExitStack() as own:
+        if workers is None:
+            workers = own.enter_context(open_workers(options, workspace))
+        # A few editions per worker at a time: enough to keep every worker busy while others
+        # validate or publish, few enough that editions are published as the run goes.
+        in_flight = min(len(refs), EDITIONS_PER_WORKER * capacity(workers.pool, options.jobs))
+        with progress, ThreadPoolExecutor(max_workers=max(1, in_flight)) as editions:
+            futures = [
+                editions.submit(build_edition, ref, options, progress, workers, workspace, stop, duplicates.get(ref))
+                for ref in refs
+            ]
+            results = [future.result() for future in futures]
     if any(r.published for r in results) or not (options.book / "index.html").exists():
         with contextlib.suppress(OSError), workspace.lock("index", wait=True):
             write_landing(options.book)
