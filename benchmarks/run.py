@@ -16,10 +16,14 @@ the national run's task times feed the makespan simulation (``benchmarks/makespa
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
+import re
 import shutil
+import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -53,34 +57,56 @@ class Measurement:
     notes: dict = field(default_factory=dict)
 
 
+class PeakMemory:
+    """The largest PSS sum over a process and all its descendants, sampled every 200 ms while in use."""
+
+    def __init__(self, process: psutil.Process) -> None:
+        self.process, self.peak, self.done = process, 0, threading.Event()
+        self.sampler = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
+        while not self.done.is_set():
+            try:
+                tree = [self.process, *self.process.children(recursive=True)]
+                self.peak = max(self.peak, sum(p.memory_full_info().pss for p in tree if p.is_running()))
+            except psutil.Error:
+                pass
+            time.sleep(0.2)
+
+    def __enter__(self) -> PeakMemory:
+        self.sampler.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.done.set()
+        self.sampler.join()
+
+    @property
+    def mib(self) -> float:
+        return self.peak / 2**20
+
+
 def measure(name: str, command: list[str], env: dict | None = None) -> Measurement:
     """Run ``command``, returning wall time and the peak resident memory of its process tree."""
     start = time.perf_counter()
     process = psutil.Popen(
         command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ, **(env or {})}
     )
-    peak = 0
-    done = threading.Event()
-
-    def sample() -> None:
-        nonlocal peak
-        while not done.is_set():
-            try:
-                tree = [process, *process.children(recursive=True)]
-                peak = max(peak, sum(p.memory_full_info().pss for p in tree if p.is_running()))
-            except psutil.Error:
-                pass
-            time.sleep(0.2)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    _, stderr = process.communicate()
-    done.set()
-    sampler.join()
+    with PeakMemory(process) as memory:
+        _, stderr = process.communicate()
     seconds = time.perf_counter() - start
     if process.returncode != 0:
         raise RuntimeError(f"{name} failed ({process.returncode}):\n{stderr.decode()[-2000:]}")
-    return Measurement(name, seconds, peak / 2**20)
+    return Measurement(name, seconds, memory.mib)
+
+
+def edit_chapter(chapters: Path, heading: str) -> None:
+    """A visible edit of the context chapter: its heading gets ``heading``."""
+    edited = chapters / "context.ipynb"
+    notebook = json.loads(edited.read_text(encoding="utf-8"))
+    source = "".join(notebook["cells"][0]["source"])
+    notebook["cells"][0]["source"] = re.sub(r"^# Context.*$", f"# {heading}", source, count=1, flags=re.M)
+    edited.write_text(json.dumps(notebook, ensure_ascii=False, indent=1), encoding="utf-8")
 
 
 def copy_edition(slug: str, target: Path) -> Path:
@@ -97,6 +123,47 @@ def copy_edition(slug: str, target: Path) -> Path:
 
 def provenance(book: Path, slug: str) -> dict:
     return json.loads((book / slug / "provenance.json").read_text(encoding="utf-8"))
+
+
+def watched_edits(work: Path, edits: int = 3) -> Measurement:
+    """``kansrijk build --watch``: the time from saving an edited chapter to the edition's new
+    ``provenance.json`` (published last), for ``edits`` edits after the first build."""
+    book, chapters = work / "boek-watch", work / "hoofdstukken-watch"
+    shutil.copytree(ROOT / "chapters", chapters)
+    params = copy_edition(SLUG, work / "watch")
+    command = [KANSRIJK, "build", "--quiet", "--watch", "--book-dir", str(book), "--jobs", str(JOBS)]
+    process = psutil.Popen([*command, "--chapters", str(chapters), str(params)], stdout=subprocess.DEVNULL)
+    record = book / SLUG / "provenance.json"
+
+    def published(before: str | None) -> str:
+        while True:
+            with contextlib.suppress(OSError):
+                if (text := record.read_text(encoding="utf-8")) != before:
+                    return text
+            if process.poll() is not None:
+                raise RuntimeError(f"kansrijk build --watch ended ({process.returncode})")
+            time.sleep(0.02)
+
+    seconds = []
+    try:
+        with PeakMemory(process) as memory:
+            text = published(None)
+            for number in range(1, edits + 1):
+                time.sleep(3)  # the watch is waiting again
+                saved = time.perf_counter()
+                edit_chapter(chapters, f"Context: ervaringen van moeders en professionals ({number})")
+                text = published(text)
+                seconds.append(time.perf_counter() - saved)
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(60)
+    record_of_last = json.loads(text)
+    executed = [c["notebook"] for c in record_of_last["hoofdstukken"] if not c["uit_cache"]]
+    name = f"one chapter edited, in `build --watch` (saved to published; median of {edits} edits)"
+    m = Measurement(name, statistics.median(seconds), memory.mib, notes=record_of_last)
+    m.notes["edits"] = seconds
+    m.notes["executed"] = executed
+    return m
 
 
 def pure_compute(param_file: Path) -> Measurement:
@@ -150,10 +217,7 @@ def utrecht(work: Path) -> list[Measurement]:
     unchanged.target, unchanged.met = "≤ 3 s", unchanged.seconds <= 3
     results.append(unchanged)
 
-    edited = chapters / "context.ipynb"
-    notebook = json.loads(edited.read_text(encoding="utf-8"))
-    notebook["cells"][0]["source"] = "".join(notebook["cells"][0]["source"]).replace("# Context", "# Context ", 1)
-    edited.write_text(json.dumps(notebook, ensure_ascii=False, indent=1), encoding="utf-8")
+    edit_chapter(chapters, "Context: ervaringen van moeders en professionals (herzien)")
     edit = measure("one chapter edited (context)", [*build, str(params)])
     record = provenance(book, SLUG)
     executed = [c["notebook"] for c in record["hoofdstukken"] if not c["uit_cache"]]
@@ -162,6 +226,12 @@ def utrecht(work: Path) -> list[Measurement]:
     edit.met = edit.seconds <= half and executed == ["context.ipynb"]
     edit.notes = record
     results.append(edit)
+
+    watch = watched_edits(work)
+    each = ", ".join(f"{t:.1f} s" for t in watch.notes["edits"])
+    watch.target = f"≤ half the cold build ({half:.1f} s); the edits: {each}"
+    watch.met = watch.seconds <= half and watch.notes["executed"] == ["context.ipynb"]
+    results.append(watch)
 
     name = "cold build without the PDF (`--force --zonder-pdf`)"
     website = measure(name, [*build, str(params), "--force", "--zonder-pdf"])
@@ -224,11 +294,12 @@ def report(results: list[Measurement], editions: list[Edition]) -> str:
     for m in results:
         met = "" if m.met is None else ("yes" if m.met else "**no**")
         lines.append(f"| {m.name} | {m.seconds:.1f} | {m.peak_mb:.0f} | {m.target} | {met} |")
-    cold, edit, website = results[0], results[2], results[3]
+    cold, edit, watch, website = results[0], results[2], results[3], results[4]
     lines += ["", "Where the time goes (seconds; `fasen` as the driver waited, `werk` the worker tasks' own time):", ""]
     header = "| build | " + " | ".join(PHASES) + " | chapters, own time (sum) |"
     lines += [header, "|:---|" + "---:|" * (len(PHASES) + 1)]
-    for name, m in (("cold", cold), ("chapter edited", edit), ("cold, no PDF", website)):
+    builds = [("cold", cold), ("chapter edited", edit), ("chapter edited, --watch", watch), ("cold, no PDF", website)]
+    for name, m in builds:
         fasen = m.notes["fasen"]
         own = sum(c["seconden"] for c in m.notes["hoofdstukken"] if not c["uit_cache"])
         lines.append(f"| {name} | " + " | ".join(f"{fasen.get(p, 0):.1f}" for p in PHASES) + f" | {own:.1f} |")
