@@ -4,6 +4,7 @@ input is reported while the last good edition stays; Ctrl-C ends it, with every 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import signal
 import subprocess
@@ -18,7 +19,7 @@ from helpers import write_edition
 
 from kansrijk.paths import CHAPTERS
 from kansrijk.pipeline.run import BuildOptions
-from kansrijk.pipeline.watch import PACKAGE, is_code, relevant, watched
+from kansrijk.pipeline.watch import PACKAGE, is_code, watched
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -34,27 +35,34 @@ def _until(condition: Callable[[], bool], process: subprocess.Popen, what: str, 
 
 
 def _edit(notebook: Path, text: str) -> None:
+    """Save as many editors do: a new file renamed over the old one."""
     content = json.loads(notebook.read_text(encoding="utf-8"))
     content["cells"][1]["source"] = f"# Kort\n\n{text}\n"
-    notebook.write_text(json.dumps(content), encoding="utf-8")
+    saved = notebook.with_name(f".{notebook.name}.tmp")
+    saved.write_text(json.dumps(content), encoding="utf-8")
+    os.replace(saved, notebook)
 
 
 def test_what_a_watch_reads_and_what_restarts_it(tmp_path):
     params = write_edition(tmp_path, slug="stad")
+    data = (tmp_path / "data").resolve()
     book = tmp_path / "boek"
+    (book / "stad").mkdir(parents=True)
     options = BuildOptions(chapters=FIXTURES / "kort", book=book)
     paths = watched([str(params)], options)
-    assert params.resolve() in paths and (tmp_path / "data").resolve() in paths
-    assert (FIXTURES / "kort").resolve() in paths and PACKAGE in paths
-    assert not relevant(book.resolve() / "stad" / "html" / "kort.html", book.resolve())
-    assert not relevant(CHAPTERS / ".ipynb_checkpoints" / "kort-checkpoint.ipynb", book.resolve())
-    assert relevant(tmp_path / "data" / "kinderen.csv", book.resolve())
-    assert is_code(PACKAGE / "tables.py") and not is_code(PACKAGE / "__pycache__" / "tables.cpython-311.pyc")
+    # a file is watched through its folder: an editor may save it by renaming a new file over it
+    assert params.resolve() in paths.files and tmp_path.resolve() in paths.roots
+    assert paths.covers(params.resolve()) and paths.covers(data / "kinderen.csv")
+    assert not paths.covers(tmp_path.resolve() / "aantekeningen.txt")  # beside the parameter file
+    assert paths.covers((FIXTURES / "kort" / "kort.ipynb").resolve()) and paths.covers(PACKAGE / "tables.py")
+    assert not paths.covers(book.resolve() / "stad" / "provenance.json")
+    assert not paths.covers(CHAPTERS / ".ipynb_checkpoints" / "context-checkpoint.ipynb")
+    assert is_code(PACKAGE / "pipeline" / "run.py") and not is_code(PACKAGE / "__pycache__" / "tables.cpython-311.pyc")
     assert not is_code(CHAPTERS / "context.ipynb")
     # a parameter file that does not load is still watched, for the fix
     broken = tmp_path / "kapot.yml"
     broken.write_text("gemeente: [", encoding="utf-8")
-    assert broken.resolve() in watched([str(broken)], options)
+    assert paths.covers(broken.resolve()) is False and watched([str(broken)], options).covers(broken.resolve())
 
 
 @pytest.mark.build
@@ -75,8 +83,9 @@ def test_an_edit_rebuilds_with_the_same_workers_and_ctrl_c_ends_them(tmp_path):
         workers = {p.pid for p in psutil.Process(process.pid).children(recursive=True)}
         assert workers
 
-        _edit(chapters / "kort.ipynb", "Een nieuwe alinea.")
-        _until(lambda: "Een nieuwe alinea." in page.read_text(encoding="utf-8"), process, "rebuilt page")
+        for text in ("Een nieuwe alinea.", "Nog een alinea."):  # the watch outlives a renamed file
+            _edit(chapters / "kort.ipynb", text)
+            _until(lambda text=text: text in page.read_text(encoding="utf-8"), process, "rebuilt page")
         record = json.loads((book / "stad" / "provenance.json").read_text(encoding="utf-8"))
         assert [c["notebook"] for c in record["hoofdstukken"] if not c["uit_cache"]] == ["kort.ipynb"]
         assert workers <= {p.pid for p in psutil.Process(process.pid).children(recursive=True)}
@@ -87,7 +96,7 @@ def test_an_edit_rebuilds_with_the_same_workers_and_ctrl_c_ends_them(tmp_path):
         children.write_text(good.replace("\n", "\nnietgoed,\n", 1), encoding="utf-8")
         _until(lambda: "datacontract" in err.read_text(encoding="utf-8"), process, "input report")
         assert "Traceback" not in err.read_text(encoding="utf-8")
-        assert "Een nieuwe alinea." in page.read_text(encoding="utf-8")
+        assert "Nog een alinea." in page.read_text(encoding="utf-8")
         assert process.poll() is None  # still watching
 
         descendants = psutil.Process(process.pid).children(recursive=True)

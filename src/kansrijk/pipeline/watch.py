@@ -11,8 +11,11 @@ that no build runs old code.
 from __future__ import annotations
 
 import os
+import queue
 import sys
-from collections.abc import Callable, Iterable, Iterator
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from rich.console import Console
@@ -28,26 +31,46 @@ PACKAGE = Path(__file__).resolve().parents[1]  # src/kansrijk
 IGNORED_DIRS = {"__pycache__", ".ipynb_checkpoints", ".git"}
 
 
-def watched(refs: Iterable[str], options: BuildOptions) -> list[Path]:
+@dataclass(frozen=True)
+class Watched:
+    """What a build reads: folders whose every file counts, and single files. Each is watched
+    through its folder, not recursively (an editor that saves a file by renaming a new one over
+    it ends a watch on the file itself, and a file's folder may be a home folder)."""
+
+    folders: frozenset[Path]
+    files: frozenset[Path]
+
+    @property
+    def roots(self) -> list[Path]:
+        return sorted(self.folders | {file.parent for file in self.files})
+
+    def covers(self, path: Path) -> bool:
+        return path in self.files or (path.parent in self.folders and not IGNORED_DIRS.intersection(path.parts))
+
+
+def watched(refs: Iterable[str], options: BuildOptions) -> Watched:
     """What a build of ``refs`` reads: the parameter files, each edition's input folder and the
-    files it names, the chapters, the book's configuration and the package's code."""
-    paths = {options.chapters, CONFIG, TOC, PACKAGE}
+    files it names, the chapters (with their style sheet, templates and catalogue), the book's
+    configuration and the package's code."""
+    folders = {options.chapters, *(sub for sub in options.chapters.iterdir() if sub.is_dir())}
+    folders |= {PACKAGE, *(sub for sub in PACKAGE.rglob("*") if sub.is_dir())}
+    files = {CONFIG, TOC}
     for ref in refs:
-        path = param_path(ref)
-        paths.add(path)
+        files.add(param_path(ref))
         try:
             edition = load_edition(ref)
         except InputError:  # a broken parameter file: its fix is the change to wait for
             continue
-        paths.add(edition.data_dir)
+        folders.add(edition.data_dir)
         p = edition.params
-        paths.update(resolve_path(name) for name in (p.grenzen, p.koppeltabel, p.wijk_koppeling) if name)
-    return sorted(path.resolve() for path in paths if path.exists())
+        files.update(resolve_path(name) for name in (p.grenzen, p.koppeltabel, p.wijk_koppeling) if name)
+    book = options.book.resolve()
 
+    def kept(paths: set[Path]) -> frozenset[Path]:
+        resolved = {path.resolve() for path in paths}
+        return frozenset(p for p in resolved if p != book and book not in p.parents and not IGNORED_DIRS & set(p.parts))
 
-def relevant(path: Path, book: Path) -> bool:
-    """A change that can change a build: not in the book folder, a cache or an editor's folder."""
-    return book not in path.parents and not IGNORED_DIRS.intersection(path.parts)
+    return Watched(kept({f for f in folders if f.is_dir()}), kept({f for f in files if f.parent.is_dir()}))
 
 
 def is_code(path: Path) -> bool:
@@ -60,42 +83,84 @@ def watch(refs: list[str], options: BuildOptions, console: Console, report: Call
     workspace = Workspace(options.book)
     options.book.mkdir(parents=True, exist_ok=True)
     workspace.root.mkdir(exist_ok=True)
-    with open_workers(options, workspace) as workers:
-        code = report(build_editions(refs, options, console, workers))
-        options = BuildOptions(**{**options.__dict__, "force": False})  # from now on the caches decide
-        try:
-            for changed in _changes(refs, options, console):
+    changes = _Changes(watched(refs, options))  # from before the first build: a save during it counts
+    try:
+        with open_workers(options, workspace) as workers:
+            code = report(build_editions(refs, options, console, workers))
+            options = BuildOptions(**{**options.__dict__, "force": False})  # from now on the caches decide
+            while True:
+                console.print("[bold]Wacht op wijzigingen[/] (Ctrl-C stopt).", highlight=False)
+                changed = changes.next()
                 if any(is_code(path) for path in changed):
                     console.print("De code van kansrijk is gewijzigd: de opdracht begint opnieuw.")
                     break
-                console.print(f"Gewijzigd: {', '.join(sorted(escape(p.name) for p in changed)[:5])}", highlight=False)
+                names = ", ".join(sorted(escape(path.name) for path in changed)[:5])
+                console.print(f"Gewijzigd: {names}", highlight=False)
                 code = report(build_editions(refs, options, console, workers))
                 if code in EXIT_SIGNAL.values():  # the build was interrupted, and so is the watch
                     return code
-            else:
-                return code
-        except KeyboardInterrupt:
-            return 0
+                changes.follow(watched(refs, options))  # a parameter file may name other inputs now
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        changes.close()
     # The workers have ended with the block above: the same command again, with the new code.
     sys.stdout.flush()
     sys.stderr.flush()
     os.execv(sys.executable, [sys.executable, *sys.orig_argv[1:]])
 
 
-def _changes(refs: list[str], options: BuildOptions, console: Console) -> Iterator[set[Path]]:
-    """Each set of relevant changes. One watcher collects them, during a build too, for as long as
-    the builds read the same files (a parameter file may come to name other inputs)."""
-    from watchfiles import DefaultFilter
-    from watchfiles import watch as changes_of
+class _Changes:
+    """The changes to what the builds read, collected by a watcher thread all along (during a
+    build too), and handed out as one set per wait."""
 
-    book = options.book.resolve()
-    while True:
-        paths = watched(refs, options)
-        console.print("[bold]Wacht op wijzigingen[/] (Ctrl-C stopt).", highlight=False)
-        for found in changes_of(*paths, watch_filter=DefaultFilter(), raise_interrupt=True):
-            changed = {Path(path) for _, path in found if relevant(Path(path), book)}
-            if changed:
-                yield changed
-                if watched(refs, options) != paths:
-                    break
-                console.print("[bold]Wacht op wijzigingen[/] (Ctrl-C stopt).", highlight=False)
+    def __init__(self, paths: Watched) -> None:
+        self.found: queue.Queue[set[Path]] = queue.Queue()
+        self.paths = paths
+        self.stop = self._start(paths)
+
+    def _start(self, paths: Watched) -> threading.Event:
+        from watchfiles import DefaultFilter
+        from watchfiles import watch as changes_of
+
+        stop, ready = threading.Event(), threading.Event()
+
+        def collect() -> None:
+            found = changes_of(
+                *paths.roots,
+                watch_filter=DefaultFilter(),
+                recursive=False,
+                stop_event=stop,
+                raise_interrupt=False,
+                yield_on_timeout=True,
+                rust_timeout=200,
+            )
+            for batch in found:  # the first (empty, at the first timeout) says the watcher is in place
+                ready.set()
+                if relevant := {Path(path) for _, path in batch if paths.covers(Path(path))}:
+                    self.found.put(relevant)
+
+        threading.Thread(target=collect, daemon=True, name="watch").start()
+        ready.wait(5)
+        return stop
+
+    def follow(self, paths: Watched) -> None:
+        """Watch ``paths`` from now on (the new watcher starts before the old one stops)."""
+        if paths != self.paths:
+            old, self.stop, self.paths = self.stop, self._start(paths), paths
+            old.set()
+
+    def next(self) -> set[Path]:
+        """The next changes, and whatever else changed meanwhile."""
+        while True:
+            try:
+                changed = self.found.get(timeout=0.5)  # with a timeout, Ctrl-C reaches this thread
+                break
+            except queue.Empty:
+                continue
+        while not self.found.empty():
+            changed |= self.found.get_nowait()
+        return changed
+
+    def close(self) -> None:
+        self.stop.set()
