@@ -32,6 +32,10 @@ collector here skips code blocks; a reader searches the text, a reviewer reads t
 For every ``{numref}`` Sphinx 7.4 unpickles the whole page the figure or table is on, only to read
 its number: a fifth of writing the book. The standard domain here reads each page once per build
 for that (the numbers are read, never changed).
+
+Every Sphinx build makes its own Jinja environment and compiles the theme's templates again (a
+sixth of writing the book); a worker builds many books, so each template is compiled once per
+process and kept by its name and source (Jinja's bytecode cache, in memory).
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ from __future__ import annotations
 from typing import Any
 
 from docutils import nodes
+from jinja2.bccache import Bucket, BytecodeCache
 from markupsafe import escape
 from sphinx import search
 from sphinx.builders.html._assets import _JavaScript
@@ -150,6 +155,36 @@ class NumberedDomain(StandardDomain):
         return super()._resolve_numref_xref(once, fromdocname, builder, typ, target, node, contnode)
 
 
+class _Compiled(BytecodeCache):
+    """Compiled templates, kept for the process by name and source: a template of the same name
+    from another folder (another edition's copy of the book's own) is the same code when its
+    source is the same, and compiled again when it is not."""
+
+    def __init__(self) -> None:
+        self.code: dict[str, Any] = {}
+
+    def get_bucket(self, environment, name: str, filename: str | None, source: str) -> Bucket:
+        checksum = self.get_source_checksum(source)
+        bucket = Bucket(environment, f"{self.get_cache_key(name)}-{checksum}", checksum)
+        self.load_bytecode(bucket)
+        return bucket
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        bucket.code = self.code.get(bucket.key)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self.code[bucket.key] = bucket.code
+
+
+_COMPILED = _Compiled()
+
+
+def _keep_compiled(app) -> None:
+    templates = getattr(app.builder, "templates", None)
+    if templates is not None and hasattr(templates, "environment"):
+        templates.environment.bytecode_cache = _COMPILED
+
+
 def setup(app) -> dict[str, Any]:
     from myst_nb.sphinx_ import HideCodeCellNode
 
@@ -161,4 +196,5 @@ def setup(app) -> dict[str, Any]:
     app.connect("html-page-context", _escaped_titles, priority=100)
     app.connect("html-page-context", _page_assets, priority=900)
     app.connect("html-page-context", _focusable_tables)
+    app.connect("builder-inited", _keep_compiled)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
