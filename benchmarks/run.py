@@ -132,8 +132,16 @@ def watched_edits(work: Path, edits: int = 3) -> Measurement:
     shutil.copytree(ROOT / "chapters", chapters)
     params = copy_edition(SLUG, work / "watch")
     command = [KANSRIJK, "build", "--quiet", "--watch", "--book-dir", str(book), "--jobs", str(JOBS)]
-    process = psutil.Popen([*command, "--chapters", str(chapters), str(params)], stdout=subprocess.DEVNULL)
+    process = psutil.Popen([*command, "--chapters", str(chapters), str(params)], stdout=subprocess.PIPE, text=True)
     record = book / SLUG / "provenance.json"
+    waiting = threading.Semaphore(0)  # released at each "Wacht op wijzigingen" the watch prints
+
+    def read_output() -> None:
+        for line in process.stdout:
+            if line.startswith("Wacht op wijzigingen"):
+                waiting.release()
+
+    threading.Thread(target=read_output, daemon=True).start()
 
     def published(before: str | None) -> str:
         while True:
@@ -149,7 +157,8 @@ def watched_edits(work: Path, edits: int = 3) -> Measurement:
         with PeakMemory(process) as memory:
             text = published(None)
             for number in range(1, edits + 1):
-                time.sleep(3)  # the watch is waiting again
+                if not waiting.acquire(timeout=120):  # the build is over and the watch waits again
+                    raise RuntimeError("kansrijk build --watch did not wait for changes")
                 saved = time.perf_counter()
                 edit_chapter(chapters, f"Context: ervaringen van moeders en professionals ({number})")
                 text = published(text)

@@ -138,6 +138,8 @@ def open_workers(options: BuildOptions, workspace: Workspace) -> Iterator[Worker
     finally:
         for executor in (pool,) if printer is pool else (pool, printer):
             executor.shutdown(wait=not ended, cancel_futures=True)
+        if ended:  # what the workers still do is not wanted, and an idle one is not left waiting for a task
+            stop_workers()
 
 
 def build_editions(
