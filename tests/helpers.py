@@ -264,3 +264,10 @@ def newcombe_by_hand(x1: int, n1: int, x2: int, n2: int) -> tuple[float, float, 
         100 * (d - math.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2)),
         100 * (d + math.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)),
     )
+
+
+def imported(names: list[str]) -> list[bool]:
+    """Which of ``names`` this process has imported (a task for a worker)."""
+    import sys
+
+    return [name in sys.modules for name in names]

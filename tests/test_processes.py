@@ -106,3 +106,22 @@ def test_a_driver_killed_while_it_prints_takes_printer_and_browser_with_it(tmp_p
     process.communicate()
     alive = _all_gone(descendants)
     assert not alive, f"outlived their driver: {[p.name() for p in alive]}"
+
+
+def test_workers_start_with_the_libraries_imported_and_the_import_starts_no_thread(tmp_path):
+    """Workers are forked from a server that imported the stack once: a printer, which imports
+    nothing itself, has it. Forking a process with threads could copy a held lock: importing the
+    stack starts none."""
+    from helpers import imported
+
+    from kansrijk.pipeline.workers import start_pool
+
+    pool = start_pool(1, tmp_path / "log", warm=False)
+    try:
+        names = ["pandas", "statsmodels.api", "sphinx.application", "myst_nb.sphinx_ext", "kansrijk.disclosure.plan"]
+        assert pool.submit(imported, names).result(timeout=120) == [True] * len(names)
+    finally:
+        pool.shutdown()
+    code = "import threading, kansrijk.pipeline.preload; print(threading.active_count())"
+    threads = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert threads.strip() == "1"

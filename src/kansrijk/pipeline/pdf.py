@@ -16,6 +16,7 @@ headings as the page shows them.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import queue
 import re
@@ -141,7 +142,7 @@ def print_pdf(html: Path, edition: Edition, toc: Path, out: Path) -> None:
     names = pages(toc)
     source = html / PRINT_FILE
     try:
-        pdf, headings = _Browser.run(lambda browser: _print_numbered(browser, source, html, names, edition))
+        pdf, headings = _Browser.run(lambda page: _print_numbered(page, source, html, names, edition))
     except Error as error:
         raise PdfError(str(error).splitlines()[0]) from None
     finally:
@@ -150,8 +151,8 @@ def print_pdf(html: Path, edition: Edition, toc: Path, out: Path) -> None:
 
 
 def start_browser() -> None:
-    """Start this process's Chromium now, ahead of its first PDF, without waiting for it (a
-    printer's task while a worker renders the book)."""
+    """Start this process's Chromium and open the next PDF's page now, without waiting for them
+    (a printer's task while a worker renders the book)."""
     if chromium() is not None:
         _Browser.run(None)
 
@@ -159,15 +160,17 @@ def start_browser() -> None:
 class _Browser:
     """This process's Chromium, kept for every PDF it prints, in a thread of its own (Playwright's
     synchronous API works only in the thread that started it): a PDF does not wait for a browser
-    to start. A browser that crashed is started again for the next PDF. It ends with the process
-    (Playwright's driver ends when its pipe to the process closes)."""
+    to start. Each PDF has a page of its own, opened ahead when :func:`start_browser` asks. A
+    browser that crashed is started again for the next PDF. It ends with the process (Playwright's
+    driver ends when its pipe to the process closes)."""
 
     jobs: queue.Queue | None = None
     lock = threading.Lock()
 
     @classmethod
     def run(cls, job: Callable[[Any], T] | None) -> T | None:
-        """``job(browser)`` in the browser's thread (``None``: only start the browser, without waiting)."""
+        """``job(page)`` on a new page, in the browser's thread (``None``: only start the browser and
+        open the page, without waiting)."""
         with cls.lock:
             if cls.jobs is None:
                 cls.jobs = queue.Queue()
@@ -186,7 +189,7 @@ class _Browser:
             while True:
                 _, done = jobs.get()
                 done.set_exception(error)
-        browser = None
+        browser = page = None
         while True:
             job, done = jobs.get()
             try:
@@ -194,7 +197,20 @@ class _Browser:
                     browser = playwright.chromium.launch(
                         executable_path=str(chromium()), args=["--headless", "--no-sandbox"]
                     )
-                done.set_result(None if job is None else job(browser))
+                    page = None
+                if page is None:
+                    page = browser.new_page()
+                    page.emulate_media(media="print")
+                if job is None:
+                    done.set_result(None)
+                    continue
+                used, page = page, None  # the next PDF gets a page of its own
+                try:
+                    result = job(used)
+                finally:
+                    with contextlib.suppress(Exception):  # the page of a browser that crashed is gone already
+                        used.close()
+                done.set_result(result)
             except BaseException as error:  # the job's caller raises it
                 done.set_exception(error)
 
@@ -216,30 +232,25 @@ _NUMBER = """numbers => document.querySelectorAll('[data-pagina]')
 _MEASURING = "measuring => document.body.classList.toggle('kansrijk-pdf-meten', measuring)"
 
 
-def _print_numbered(browser, source: Path, html: Path, names: list[str], edition: Edition) -> tuple[bytes, list[str]]:
+def _print_numbered(page, source: Path, html: Path, names: list[str], edition: Edition) -> tuple[bytes, list[str]]:
     """Print until the contents list's page numbers are those on which the chapters start (twice,
     unless the numbers change the length of the contents). The page is loaded once; between
     prints only the numbers change. A print made only to find the pages (without numbers, so
     never the final one) is untagged, without bookmarks and without images: the layout is the
     same, and it takes a third of the time."""
     source.write_text(document(html, names, edition), encoding="utf-8")
-    page = browser.new_page()
-    try:
-        page.emulate_media(media="print")
-        page.goto(source.resolve().as_uri(), wait_until="load")
-        options = {"format": "A4", "prefer_css_page_size": True, "print_background": True}
-        numbers: dict[str, int] = {}
-        for _ in range(3):
-            final = bool(numbers)
-            page.evaluate(_MEASURING, not final)
-            pdf = page.pdf(outline=final, tagged=final, **options)
-            found = _chapter_pages(pdf, names)
-            if found == numbers:
-                return pdf, page.evaluate(_HEADINGS)
-            numbers = found
-            page.evaluate(_NUMBER, numbers)
-    finally:
-        page.close()
+    page.goto(source.resolve().as_uri(), wait_until="load")
+    options = {"format": "A4", "prefer_css_page_size": True, "print_background": True}
+    numbers: dict[str, int] = {}
+    for _ in range(3):
+        final = bool(numbers)
+        page.evaluate(_MEASURING, not final)
+        pdf = page.pdf(outline=final, tagged=final, **options)
+        found = _chapter_pages(pdf, names)
+        if found == numbers:
+            return pdf, page.evaluate(_HEADINGS)
+        numbers = found
+        page.evaluate(_NUMBER, numbers)
     raise PdfError("de paginanummers van de inhoud blijven verschuiven")
 
 

@@ -168,8 +168,14 @@ def build_editions(
         # validate or publish, few enough that editions are published as the run goes.
         in_flight = min(len(refs), EDITIONS_PER_WORKER * capacity(workers.pool, options.jobs))
         with progress, ThreadPoolExecutor(max_workers=max(1, in_flight)) as editions:
+            # A lone edition is planned in the driver, which has validated its inputs and has nothing
+            # else to do, while the workers are still starting; with several, the driver keeps to
+            # validating and publishing, and the workers plan.
+            plans_here = len(refs) == 1
             futures = [
-                editions.submit(build_edition, ref, options, progress, workers, workspace, stop, duplicates.get(ref))
+                editions.submit(
+                    build_edition, ref, options, progress, workers, workspace, stop, duplicates.get(ref), plans_here
+                )
                 for ref in refs
             ]
             results = [future.result() for future in futures]
@@ -200,8 +206,10 @@ def build_edition(
     workspace: Workspace,
     stop: _Stop,
     duplicate: Problem | None = None,
+    plans_here: bool = False,
 ) -> BuildResult:
-    """Build one edition; never raises (every failure is in the result)."""
+    """Build one edition (planned in this process with ``plans_here``, else by a worker); never
+    raises (every failure is in the result)."""
     started = time.perf_counter()
     # The workers warm up while the edition is validated: unless nothing changed, a chapter or the
     # plan is coming (a build that finds nothing to do ends them, idle, at once).
@@ -251,6 +259,7 @@ def build_edition(
                     workspace,
                     stop,
                     started,
+                    plans_here,
                 )
             finally:
                 shutil.rmtree(stage, ignore_errors=True)
@@ -317,6 +326,7 @@ def _build(
     workspace: Workspace,
     stop: _Stop,
     started: float,
+    plans_here: bool,
 ) -> BuildResult:
     from kansrijk import colophon, kerncijfers
     from kansrijk.chapter import FIGURES, PUBLICATION_FILE, TABLES
@@ -345,9 +355,8 @@ def _build(
         if planned is not None:  # the same inputs, code and parameters: the same plan
             shutil.copy2(planned, source / PUBLICATION_FILE)
         else:
-            _, work["plan"] = pool.submit(
-                timed, plan_to_file, source / f"{slug}.yml", source / PUBLICATION_FILE, before
-            ).result()
+            task = (plan_to_file, source / f"{slug}.yml", source / PUBLICATION_FILE, before)
+            _, work["plan"] = timed(*task) if plans_here else pool.submit(timed, *task).result()
             workspace.keep("plannen", slug, plan_key(depends_on), source / PUBLICATION_FILE)
     publication = pickle.loads((source / PUBLICATION_FILE).read_bytes())
     # the chapter on what changed is there only when there is a previous edition

@@ -1,21 +1,28 @@
 """The worker processes that execute chapters and render books, the printers that print PDFs, and how they end.
 
-A worker never outlives its driver: it watches its parent and exits when the parent is gone
-(a ``kill -9`` of the driver included), and on SIGTERM. Playwright's driver watches its pipe to
-the worker, so ending the workers ends every browser (and a fresh kernel, with
-``KANSRIJK_KOUDE_KERNELS``, watches its worker). Ctrl-C is the driver's to handle: workers ignore
-SIGINT. A worker that dies (a chapter that ends its process, the out-of-memory killer) fails the
-tasks it and the other workers of its pool were given; the pool is replaced for the next task.
+Where the platform has one, the workers are forked from multiprocessing's fork server, which has
+imported the analysis stack, papermill, IPython and Sphinx once (``kansrijk.pipeline.preload``):
+a worker starts with them instead of importing them itself, and the workers share those pages.
+Elsewhere (Windows) each worker is spawned and imports them as it starts.
+
+A worker never outlives its driver: it holds the read end of a pipe whose only write end is the
+driver's, and exits when that pipe closes (a ``kill -9`` of the driver included), and on SIGTERM.
+Playwright's driver watches its pipe to the worker, so ending the workers ends every browser (and
+a fresh kernel, with ``KANSRIJK_KOUDE_KERNELS``, watches its worker). Ctrl-C is the driver's to
+handle: workers ignore SIGINT. A worker that dies (a chapter that ends its process, the
+out-of-memory killer) fails the tasks it and the other workers of its pool were given; the pool
+is replaced for the next task.
 """
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import multiprocessing
+import multiprocessing.forkserver
 import os
 import signal
 import threading
-import time
 from collections.abc import Iterable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -23,20 +30,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
     from multiprocessing.sharedctypes import Synchronized
-
-POLL_SECONDS = 0.5
-# Where there are fewer cores than processes: the driver goes first (it validates while the workers
-# warm up, and a build that then finds nothing to do does not wait for them), then the first
-# worker (it takes the plan, which every chapter waits for), then the others, which warm up while
-# the plan runs.
+# Where there are fewer cores than processes: the driver goes first (it validates, and plans a lone
+# edition, while the fork server imports; a build that then finds nothing to do does not wait for
+# it), then the first worker (it takes the first plan of several editions, which their chapters
+# wait for, or a lone edition's first chapter), then the others.
 FIRST_WORKER_NICENESS, WORKER_NICENESS = 5, 15
+FORKSERVER, PRELOAD = "forkserver", "kansrijk.pipeline.preload"
 
 
 def start_pool(jobs: int, log: Path, warm: bool = True) -> WorkerPool:
-    """A pool of ``jobs`` spawned workers (no forked copies of the driver's threads or files),
-    all started with the first task; ``warm``, each makes its chapter shell as it starts (a
-    printer, which only prints PDFs, does not)."""
+    """A pool of ``jobs`` workers (forked from the fork server, or spawned; never forked copies of
+    the driver's threads or files), all started with the first task; ``warm``, each makes its
+    chapter shell as it starts (a printer, which only prints PDFs, does not)."""
     return WorkerPool(max(1, jobs), log, warm)
 
 
@@ -59,25 +66,35 @@ class WorkerPool(Executor):
         self._running: set[Future] = set()
         self._processes: set[multiprocessing.process.BaseProcess] = set()
 
+        self._alive: Connection | None = None  # the driver's end of the current pool's pipe
+
     def _new(self) -> ProcessPoolExecutor:
-        context = multiprocessing.get_context("spawn")
+        context = _context()
+        _ForkServer.forked |= context.get_start_method() == FORKSERVER
         started = context.Value("i", 0)  # how many of the pool's workers have started
+        alive, self._alive = context.Pipe(duplex=False)
         pool = ProcessPoolExecutor(
             self._jobs,
             mp_context=context,
             initializer=_initialise,
-            initargs=(self._log, os.getpid(), started, self._warm),
+            initargs=(self._log, alive, started, self._warm),
         )
         before = set(multiprocessing.active_children())
         for _ in range(self._jobs):  # one small task per worker starts it
             pool.submit(os.getpid)
         self._processes = set(multiprocessing.active_children()) - before
+        alive.close()  # every worker has its own copy now
         return pool
 
     def start(self) -> None:
-        """Start every worker now (each warms up as it starts)."""
+        """Get the workers going now, without waiting: the fork server starts importing (the
+        workers are forked with the first task), or every worker is spawned and warms up."""
         with self._lock:
-            if self._pool is None and not self._closed:
+            if self._pool is not None or self._closed:
+                return
+            if _context().get_start_method() == FORKSERVER:
+                _start_fork_server()
+            else:
                 self._pool = self._new()
 
     def submit(self, fn, /, *args, **kwargs) -> Future:
@@ -90,6 +107,7 @@ class WorkerPool(Executor):
                 future = self._pool.submit(fn, *args, **kwargs)
             except BrokenProcessPool:  # a worker died: its pool's tasks failed; the next task gets a new pool
                 self._pool.shutdown(wait=False, cancel_futures=True)
+                self._end()
                 self._pool = self._new()
                 future = self._pool.submit(fn, *args, **kwargs)
             self._running.add(future)
@@ -107,6 +125,43 @@ class WorkerPool(Executor):
         if wait and idle:  # nothing is left to do: their SIGTERM handler exits at once
             _terminate(self._processes)
         pool.shutdown(wait=wait)
+        self._end()
+
+    def _end(self) -> None:
+        """Close the pool's pipe: a worker still running ends."""
+        if self._alive is not None:
+            self._alive.close()
+            self._alive = None
+
+
+class _ForkServer:
+    """Whether this driver has started the fork server, and whether a worker was forked from it."""
+
+    started = forked = False
+
+
+def _start_fork_server() -> None:
+    if not _ForkServer.started:
+        _ForkServer.started = True
+        atexit.register(_end_unused_fork_server)
+    multiprocessing.forkserver.ensure_running()
+
+
+def _end_unused_fork_server() -> None:
+    """A build that found nothing to do ends its fork server as it exits, instead of leaving it to
+    finish its imports first (a fork server whose workers ran ends when they have)."""
+    pid = getattr(multiprocessing.forkserver._forkserver, "_forkserver_pid", None)  # the pid is not public
+    if pid is not None and not _ForkServer.forked:
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGTERM)
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    if FORKSERVER not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context(FORKSERVER)
+    context.set_forkserver_preload([PRELOAD])
+    return context
 
 
 def stop_workers() -> None:
@@ -120,7 +175,7 @@ def _terminate(processes: Iterable[multiprocessing.process.BaseProcess]) -> None
             process.terminate()
 
 
-def _initialise(log: Path, driver: int, started: Synchronized, warm: bool) -> None:
+def _initialise(log: Path, alive: Connection, started: Synchronized, warm: bool) -> None:
     # Libraries' start-up warnings are noise on the analyst's terminal; a chapter's own errors are
     # returned, not printed, so this worker's stderr goes to the log.
     fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
@@ -132,14 +187,15 @@ def _initialise(log: Path, driver: int, started: Synchronized, warm: bool) -> No
         first = started.value == 0
         started.value += 1
     os.nice(FIRST_WORKER_NICENESS if first else WORKER_NICENESS)
-    threading.Thread(target=_watch, args=(driver,), daemon=True, name="driver-watch").start()
+    threading.Thread(target=_watch, args=(alive,), daemon=True, name="driver-watch").start()
     if warm:
         from kansrijk.pipeline.inprocess import warm_up
 
         warm_up()
 
 
-def _watch(driver: int) -> None:
-    while os.getppid() == driver:
-        time.sleep(POLL_SECONDS)
+def _watch(alive: Connection) -> None:
+    """Exit when the driver's end of the pipe closes (the driver never writes to it)."""
+    with contextlib.suppress(EOFError, OSError):
+        alive.recv_bytes()
     os._exit(1)
