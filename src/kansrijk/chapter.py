@@ -246,13 +246,15 @@ class Chapter:
 
 
 def _save_png(figure, path: Path) -> None:
-    """A figure as a PNG of at most 256 colours: a chart has few, and a phone loads a third of the
-    bytes (no metadata, so the same figure gives the same file). The figure has been laid out at
+    """A figure as a PNG of at most 256 of its own colours (:mod:`kansrijk.palette`): a chart has
+    few, and a phone loads a third of the bytes (no metadata, so the same figure gives the same
+    file). The figure has been laid out at
     the resolution it is saved in (see :func:`kansrijk.figures.legibility`)."""
     import io
 
     import matplotlib
-    from PIL import Image
+
+    from kansrijk.palette import paletted
 
     # Cropped as bbox_inches="tight" crops, from the layout already made: "tight" alone lays the
     # figure out once more only to measure it.
@@ -263,8 +265,7 @@ def _save_png(figure, path: Path) -> None:
     width, height = canvas_size(tight.size, figure.dpi)
     if 4 * width * height != len(pixels):
         raise RuntimeError(f"{path.name}: {len(pixels)} bytes are not a drawing of {width} × {height} pixels")
-    image = Image.frombuffer("RGBA", (width, height), pixels, "raw", "RGBA", 0, 1).convert("RGB")
-    image.quantize(256, dither=Image.Dither.NONE).save(path, compress_level=PNG_LEVEL)
+    paletted(pixels, width, height).save(path, compress_level=PNG_LEVEL)
 
 
 def canvas_size(inches: tuple[float, float], dpi: float) -> tuple[int, int]:

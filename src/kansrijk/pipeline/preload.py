@@ -48,6 +48,7 @@ from myst_nb import sphinx_ext as _myst_nb  # noqa: F401
 import kansrijk.chapter
 import kansrijk.disclosure.audit
 import kansrijk.disclosure.plan
+import kansrijk.palette
 import kansrijk.pipeline.check
 import kansrijk.pipeline.inprocess
 import kansrijk.show
