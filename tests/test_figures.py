@@ -122,3 +122,20 @@ def test_the_crop_is_as_many_pixels_as_matplotlib_draws(width, height, dpi):
 
     canvas = FigureCanvasAgg(Figure(figsize=(width, height), dpi=dpi))
     assert canvas_size((width, height), dpi) == canvas.get_width_height(physical=True)
+
+
+def test_a_category_no_group_has_gets_no_segment_and_no_legend_entry():
+    from kansrijk.publication import Rate, RateTable, Status
+
+    def table(group: str, shares: dict[str, float]) -> RateTable:
+        rows = {c: Rate(f"{group}.{c}", round(p), 100, p, p, p, Status.PUBLISHED) for c, p in shares.items()}
+        return RateTable(group, rows, {"geen": "Geen risicofactor", "een": "Eén", "meer": "Meer"})
+
+    rows = {
+        "laag": table("laag", {"geen": 0.0, "een": 40.0, "meer": 60.0}),
+        "hoog": table("hoog", {"geen": 0.0, "een": 70.0, "meer": 30.0}),
+    }
+    drawn = figures.stacked_shares(rows, {"laag": "Laag", "hoog": "Hoog"})
+    legend = [t.get_text() for t in drawn.figure.legends[0].get_texts()]
+    plt.close(drawn.figure)
+    assert legend == ["Eén", "Meer"]

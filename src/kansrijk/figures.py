@@ -266,17 +266,21 @@ def count_bars(table: RateTable, xlabel: str) -> Drawn:
 
 
 def stacked_shares(rows: dict[str, RateTable], row_labels: dict[str, str]) -> Drawn:
-    """100% stacked horizontal bars: one bar per group, one segment per category."""
+    """100% stacked horizontal bars: one bar per group, one segment per category. A category that
+    is 0% in every group (no child with extra attention has no risk factor) has no segment, so it
+    has no entry in the legend either; its table says 0%."""
     groups = list(rows)
     first = rows[groups[0]]
     categories = [c for c, _ in first]
     fig, ax = plt.subplots(figsize=(WIDTH, 0.7 * len(groups) + 2.6))
     y = np.arange(len(groups))
     left = np.zeros(len(groups))
-    colors = sns.color_palette("colorblind", len(categories))
+    colors = sns.color_palette("colorblind", len(categories))  # a category's colour, shown or not
     entries: list[Entry] = []
     for color, category in zip(colors, categories, strict=True):
         cells = [rows[g][category] for g in groups]
+        if all(cell.pct == 0 for cell in cells):
+            continue
         values = np.nan_to_num(_values(cells))
         ax.barh(y, values, left=left, color=color, height=0.7, label=first.label(category))
         for cell, v, l0, pos in zip(cells, values, left, y, strict=True):
