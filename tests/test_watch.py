@@ -107,3 +107,36 @@ def test_an_edit_rebuilds_with_the_same_workers_and_ctrl_c_ends_them(tmp_path):
     finally:
         if process.poll() is None:
             process.kill()
+
+
+def test_ctrl_c_just_after_a_build_published_ends_the_watch(tmp_path):
+    """The signal may come after the edition was published but before the watch waits again; it
+    stopped the workers, so the watch must end (it used to wait for changes with no workers)."""
+    params = write_edition(tmp_path, slug="stad")
+    chapters = tmp_path / "hoofdstukken"
+    shutil.copytree(FIXTURES / "kort", chapters)
+    # Ctrl-C at the moment the edition is published, from within the build
+    late_signal = (
+        "import os, signal, sys\n"
+        "import kansrijk.pipeline.run as run\n"
+        "published = run.publish\n"
+        "def publish(*args):\n"
+        "    warning = published(*args)\n"
+        "    os.kill(os.getpid(), signal.SIGINT)\n"
+        "    return warning\n"
+        "run.publish = publish\n"
+        "from kansrijk.cli import main\n"
+        "sys.argv[0] = 'kansrijk'\n"
+        "main()\n"
+    )
+    command = [sys.executable, "-c", late_signal, "build", str(params), "--watch", "--zonder-pdf"]
+    command += ["--chapters", str(chapters), "--book-dir", str(tmp_path / "boek"), "--jobs", "2"]
+    process = psutil.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        _, stderr = process.communicate(timeout=120)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        raise AssertionError("the watch went on waiting after Ctrl-C") from None
+    assert process.returncode == 130, stderr
+    assert (tmp_path / "boek" / "stad" / "provenance.json").is_file()  # it had published
+    assert "Traceback" not in stderr

@@ -89,8 +89,9 @@ class BuildOptions:
     pdf: bool = True
 
 
-class _Stop:
-    """Set by SIGINT or SIGTERM: the build ends before publishing, with the signal's exit code."""
+class Stop:
+    """Set by SIGINT or SIGTERM: the build ends before publishing, with the signal's exit code.
+    A signal after the last edition was published still counts: it ends a watch."""
 
     def __init__(self) -> None:
         self.event = threading.Event()
@@ -108,7 +109,7 @@ class _Stop:
 
 
 @contextlib.contextmanager
-def _signals(stop: _Stop) -> Iterator[None]:
+def _signals(stop: Stop) -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -143,15 +144,20 @@ def open_workers(options: BuildOptions, workspace: Workspace) -> Iterator[Worker
 
 
 def build_editions(
-    refs: list[str], options: BuildOptions, console: Console, workers: Workers | None = None
+    refs: list[str],
+    options: BuildOptions,
+    console: Console,
+    workers: Workers | None = None,
+    stop: Stop | None = None,
 ) -> list[BuildResult]:
     """Build several editions; their chapters and books share one pool of ``options.jobs``
     processes (``workers``, when the caller keeps them; else the build's own). One edition's
-    failure stops neither the others nor the landing page."""
+    failure stops neither the others nor the landing page. ``stop`` says afterwards whether a
+    signal came during the build."""
     options.book.mkdir(parents=True, exist_ok=True)
     workspace = Workspace(options.book)
     workspace.root.mkdir(exist_ok=True)
-    stop = _Stop()
+    stop = stop or Stop()
     progress = Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),
@@ -204,7 +210,7 @@ def build_edition(
     progress: Progress,
     workers: Workers,
     workspace: Workspace,
-    stop: _Stop,
+    stop: Stop,
     duplicate: Problem | None = None,
     plans_here: bool = False,
 ) -> BuildResult:
@@ -310,7 +316,7 @@ def fault(error: OSError) -> str:
     return f"{causes.get(error.errno, error.strerror or type(error).__name__)}{where}"
 
 
-def _interrupted(slug: str, stop: _Stop, started: float) -> BuildResult:
+def _interrupted(slug: str, stop: Stop, started: float) -> BuildResult:
     return BuildResult(slug, stop.code, time.perf_counter() - started, "onderbroken; er is niets gepubliceerd")
 
 
@@ -324,7 +330,7 @@ def _build(
     progress: Progress,
     workers: Workers,
     workspace: Workspace,
-    stop: _Stop,
+    stop: Stop,
     started: float,
     plans_here: bool,
 ) -> BuildResult:
@@ -454,7 +460,7 @@ def _execute(
     progress: Progress,
     pool: Executor,
     slug: str,
-    stop: _Stop,
+    stop: Stop,
     cache: Path,
     keys: dict[str, str],
     force: bool,

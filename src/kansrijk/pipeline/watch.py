@@ -23,7 +23,7 @@ from rich.markup import escape
 
 from kansrijk.params import load_edition, param_path, resolve_path
 from kansrijk.paths import CONFIG, TOC
-from kansrijk.pipeline.run import EXIT_SIGNAL, BuildOptions, BuildResult, build_editions, open_workers
+from kansrijk.pipeline.run import BuildOptions, BuildResult, Stop, build_editions, open_workers
 from kansrijk.pipeline.workspace import Workspace
 from kansrijk.problems import InputError
 
@@ -86,7 +86,12 @@ def watch(refs: list[str], options: BuildOptions, console: Console, report: Call
     changes = _Changes(watched(refs, options))  # from before the first build: a save during it counts
     try:
         with open_workers(options, workspace) as workers:
-            code = report(build_editions(refs, options, console, workers))
+            # A signal during a build ends the watch with the signal's code, also when it came
+            # after the build had published (it stopped the workers then too).
+            stop = Stop()
+            report(build_editions(refs, options, console, workers, stop))
+            if stop.requested:
+                return stop.code
             options = BuildOptions(**{**options.__dict__, "force": False})  # from now on the caches decide
             while True:
                 console.print("[bold]Wacht op wijzigingen[/] (Ctrl-C stopt).", highlight=False)
@@ -96,9 +101,10 @@ def watch(refs: list[str], options: BuildOptions, console: Console, report: Call
                     break
                 names = ", ".join(sorted(escape(path.name) for path in changed)[:5])
                 console.print(f"Gewijzigd: {names}", highlight=False)
-                code = report(build_editions(refs, options, console, workers))
-                if code in EXIT_SIGNAL.values():  # the build was interrupted, and so is the watch
-                    return code
+                stop = Stop()
+                report(build_editions(refs, options, console, workers, stop))
+                if stop.requested:
+                    return stop.code
                 changes.follow(watched(refs, options))  # a parameter file may name other inputs now
     except KeyboardInterrupt:
         return 0
