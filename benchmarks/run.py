@@ -63,11 +63,12 @@ class Measurement:
 
 
 class PeakMemory:
-    """The largest PSS sum over a process and all its descendants, sampled every 200 ms while in use."""
+    """The largest PSS sum over a process and all its descendants, sampled every 200 ms while in
+    use; 0 when not ``sampled`` (a timed run: sampling costs CPU)."""
 
-    def __init__(self, process: psutil.Process) -> None:
+    def __init__(self, process: psutil.Process, sampled: bool = True) -> None:
         self.process, self.peak, self.done = process, 0, threading.Event()
-        self.sampler = threading.Thread(target=self._sample, daemon=True)
+        self.sampler = threading.Thread(target=self._sample, daemon=True) if sampled else None
 
     def _sample(self) -> None:
         while not self.done.is_set():
@@ -79,12 +80,14 @@ class PeakMemory:
             time.sleep(0.2)
 
     def __enter__(self) -> PeakMemory:
-        self.sampler.start()
+        if self.sampler:
+            self.sampler.start()
         return self
 
     def __exit__(self, *_: object) -> None:
         self.done.set()
-        self.sampler.join()
+        if self.sampler:
+            self.sampler.join()
 
     @property
     def mib(self) -> float:
@@ -116,11 +119,11 @@ def _run(name: str, command: list[str], env: dict | None, *, sample: bool) -> fl
     process = psutil.Popen(
         command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ, **(env or {})}
     )
-    with PeakMemory(process) if sample else contextlib.nullcontext() as memory:
+    with PeakMemory(process, sample) as memory:
         _, stderr = process.communicate()
     if process.returncode != 0:
         raise RuntimeError(f"{name} failed ({process.returncode}):\n{stderr.decode()[-2000:]}")
-    return memory.mib if memory else 0.0
+    return memory.mib
 
 
 def edit_chapter(chapters: Path, heading: str) -> None:
@@ -185,7 +188,7 @@ def _watch(work: Path, edits: int, *, sample: bool) -> Measurement:
 
     seconds = []
     try:
-        with PeakMemory(process) if sample else contextlib.nullcontext() as memory:
+        with PeakMemory(process, sample) as memory:
             text = published(None)
             for number in range(1, edits + 1):
                 if not waiting.acquire(timeout=120):  # the build is over and the watch waits again
@@ -200,7 +203,7 @@ def _watch(work: Path, edits: int, *, sample: bool) -> Measurement:
     record_of_last = json.loads(text)
     executed = [c["notebook"] for c in record_of_last["hoofdstukken"] if not c["uit_cache"]]
     name = f"one chapter edited, in `build --watch` (saved to published; median of {edits} edits)"
-    m = Measurement(name, statistics.median(seconds), memory.mib if memory else 0.0, notes=record_of_last)
+    m = Measurement(name, statistics.median(seconds), memory.mib, notes=record_of_last)
     m.notes["edits"] = seconds
     m.notes["executed"] = executed
     return m

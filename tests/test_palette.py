@@ -62,7 +62,7 @@ def test_a_figure_of_more_colours_keeps_its_commonest_and_moves_the_others_to_th
 
 def test_the_same_pixels_give_the_same_file(tmp_path):
     rng = np.random.default_rng(7)
-    pixels = rng.choice(np.arange(0, 256, 15, dtype=np.uint8), size=(60, 80, 3))  # 4,913 colours
+    pixels = rng.choice(np.arange(0, 256, 15, dtype=np.uint8), size=(60, 80, 3))  # 3,281 colours
     files = []
     for name in ("a.png", "b.png"):
         paletted(_rgba(pixels), 80, 60).save(tmp_path / name)
@@ -76,3 +76,12 @@ def test_a_photograph_falls_back_to_the_median_cut():
     assert image.mode == "P" and len(image.getcolors(COLOURS + 1)) <= COLOURS
     expected = Image.fromarray(pixels).quantize(COLOURS, dither=Image.Dither.NONE)
     assert np.array_equal(_as_rgb(image), _as_rgb(expected))
+
+
+def test_the_rarer_colours_matched_in_parts_are_matched_as_at_once(monkeypatch):
+    from kansrijk import palette
+
+    pixels = np.random.default_rng(3).choice(np.arange(0, 256, 15, dtype=np.uint8), size=(60, 80, 3))
+    at_once = _as_rgb(paletted(_rgba(pixels), 80, 60))
+    monkeypatch.setattr(palette, "NEAREST_AT_ONCE", 7)  # 3,029 rarer colours in 433 parts
+    assert np.array_equal(_as_rgb(paletted(_rgba(pixels), 80, 60)), at_once)

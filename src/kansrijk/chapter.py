@@ -248,8 +248,8 @@ class Chapter:
 def _save_png(figure, path: Path) -> None:
     """A figure as a PNG of at most 256 of its own colours (:mod:`kansrijk.palette`): a chart has
     few, and a phone loads a third of the bytes (no metadata, so the same figure gives the same
-    file). The figure has been laid out at
-    the resolution it is saved in (see :func:`kansrijk.figures.legibility`)."""
+    file). The figure has been laid out at the resolution it is saved in (see
+    :func:`kansrijk.figures.legibility`)."""
     import io
 
     import matplotlib

@@ -15,6 +15,7 @@ from PIL import Image
 
 COLOURS = 256
 COUNTED = 1 << 16  # colours counted before a figure is taken for a photograph
+NEAREST_AT_ONCE = 4096  # rarer colours matched at a time: 25 MB of distances, whatever the figure
 
 
 def paletted(rgba: bytes, width: int, height: int) -> Image.Image:
@@ -27,11 +28,11 @@ def paletted(rgba: bytes, width: int, height: int) -> Image.Image:
     counted.sort(key=lambda found: (-found[0], found[1]))  # commonest first; ties by colour
     colours = np.array([colour for _, colour in counted], dtype=np.int64)
     kept = colours[:COLOURS]
-    index = np.arange(len(colours)) % COLOURS
-    if len(colours) > COLOURS:
-        rarer = colours[COLOURS:]
+    index = np.arange(len(colours))
+    for start in range(COLOURS, len(colours), NEAREST_AT_ONCE):
+        rarer = colours[start : start + NEAREST_AT_ONCE]
         distance = ((rarer[:, None, :] - kept[None, :, :]) ** 2).sum(axis=2)
-        index[COLOURS:] = distance.argmin(axis=1)  # the first of equally near colours
+        index[start : start + NEAREST_AT_ONCE] = distance.argmin(axis=1)  # the first of equally near colours
     # A table from every 24-bit colour to its palette index; only the pages of colours the
     # figure has are ever touched.
     table = np.zeros(1 << 24, dtype=np.uint8)

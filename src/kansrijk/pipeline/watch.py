@@ -86,12 +86,16 @@ def watch(refs: list[str], options: BuildOptions, console: Console, report: Call
     changes = _Changes(watched(refs, options))  # from before the first build: a save during it counts
     try:
         with open_workers(options, workspace) as workers:
-            # A signal during a build ends the watch with the signal's code, also when it came
-            # after the build had published (it stopped the workers then too).
-            stop = Stop()
-            report(build_editions(refs, options, console, workers, stop))
-            if stop.requested:
-                return stop.code
+
+            def interrupted(options: BuildOptions) -> int | None:
+                """Build once; the code of a signal that came during the build, which ends the
+                watch also when it came after the build had published (it stopped the workers)."""
+                stop = Stop()
+                report(build_editions(refs, options, console, workers, stop))
+                return stop.code if stop.requested else None
+
+            if (code := interrupted(options)) is not None:
+                return code
             options = BuildOptions(**{**options.__dict__, "force": False})  # from now on the caches decide
             while True:
                 console.print("[bold]Wacht op wijzigingen[/] (Ctrl-C stopt).", highlight=False)
@@ -101,10 +105,8 @@ def watch(refs: list[str], options: BuildOptions, console: Console, report: Call
                     break
                 names = ", ".join(sorted(escape(path.name) for path in changed)[:5])
                 console.print(f"Gewijzigd: {names}", highlight=False)
-                stop = Stop()
-                report(build_editions(refs, options, console, workers, stop))
-                if stop.requested:
-                    return stop.code
+                if (code := interrupted(options)) is not None:
+                    return code
                 changes.follow(watched(refs, options))  # a parameter file may name other inputs now
     except KeyboardInterrupt:
         return 0
