@@ -74,6 +74,20 @@ def test_a_system_answers_the_same_after_its_questions_change_and_after_pickling
     assert again.relaxed_width([total], _unit(3, 1)) == 75
 
 
+def test_solutions_and_directions_kept_from_other_questions_do_not_decide_for_more_facts():
+    """A system keeps the integer solutions and the unbounded directions it found, to answer the
+    next questions without solving: a solution of fewer facts, or a direction they allow, that
+    the new facts rule out must not count."""
+    system = _line(3)
+    total = Fact("totaal", _unit(3, 0, 1, 2), 75, 75)
+    a, c = Fact("a", _unit(3, 0), 40, 40), Fact("c", _unit(3, 2), 30, 30)
+    assert not system.narrower_than([a], _unit(3, 1), MIN_CEL)  # unbounded: a direction is kept
+    assert not system.narrower_than([total, a], _unit(3, 1), MIN_CEL)  # 0..35: solutions are kept
+    assert system.__dict__["_rays"] and len(system.__dict__["_points"]) >= 2
+    assert system.narrower_than([total, a, c], _unit(3, 1), MIN_CEL)  # 5 exactly
+    assert not system.narrower_than([total, a], _unit(3, 1), MIN_CEL)  # and again from what was kept
+
+
 # --- property: the audit's range is exactly what brute force finds ---------------------------
 
 ROWS, COLUMNS, MOST = 2, 2, 12
@@ -165,6 +179,28 @@ def test_audit_range_equals_brute_force(case):
         for point in (None, table.ravel().astype(float)):
             assert system.narrower_than(facts, _unit(table.size, index), MIN_CEL, point) == (found.width < MIN_CEL)
         event("recoverable" if found.width < MIN_CEL else "protected")
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(published_tables(), st.data())
+def test_what_a_system_kept_from_fewer_facts_never_changes_an_answer(case, data):
+    """The same questions, asked first with some of the published numbers left out (so the system
+    keeps solutions and directions that the whole publication rules out), then with all of them:
+    each answer is still brute force's."""
+    table, shown_cells, *_ = case
+    facts = _facts(*case)
+    system = _line(table.size)
+    fewer = [f for f in facts if data.draw(st.booleans(), label=f"keep {f.label}")]
+    for index in range(table.size):
+        system.narrower_than(fewer, _unit(table.size, index), MIN_CEL)
+    feasible = _brute_force(*case)
+    for index, how in enumerate(shown_cells):
+        if how != "hidden":
+            continue
+        values = feasible[:, *divmod(index, COLUMNS)]
+        expected = values.max() - values.min() < MIN_CEL
+        assert system.narrower_than(facts, _unit(table.size, index), MIN_CEL) == expected
+        event("recoverable" if expected else "protected")
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

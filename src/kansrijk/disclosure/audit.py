@@ -22,8 +22,13 @@ from dataclasses import dataclass
 import numpy as np
 
 _TOLERANCE = 1e-6
+# A kept solution or direction is checked against a question's rows up to the sums' rounding error
+# only: an integer point misses a row of whole or two-decimal coefficients by at least 0.01.
+_ROUNDING = 1e-9
 _ANSWERS_KEPT = 4096  # relaxations answered per system, for the questions asked again
 _SPARSE_KEPT = 16  # sparser systems kept per system: the questions about one set of facts come together
+_POINTS_KEPT = 64  # integer solutions (and directions) kept per system, the newest
+_NOT_SAVED = ("_warm", "_sparse", "_points", "_rays")
 
 
 @dataclass(frozen=True)
@@ -121,6 +126,7 @@ class _Relaxed:
     status: int  # 0 optimal, 2 infeasible, 3 unbounded (scipy's codes)
     fun: float
     x: np.ndarray
+    ray: np.ndarray | None = None  # when unbounded: a direction in which the objective falls without end
 
 
 class _WarmRelaxation:
@@ -178,6 +184,9 @@ class _WarmRelaxation:
         )
         if status is None:
             return None
+        if status == 3:
+            _, has_ray, ray = self.highs.getPrimalRay()
+            return _Relaxed(status, math.nan, np.zeros(self.size), np.array(ray) if has_ray else None)
         if status != 0:
             return _Relaxed(status, math.nan, np.zeros(self.size))
         return _Relaxed(0, self.highs.getInfo().objective_function_value, np.array(self.highs.getSolution().col_value))
@@ -220,8 +229,9 @@ class System:
     rules: tuple[Fact, ...] = ()
 
     def __getstate__(self) -> dict:
-        # a solver and the sparser systems made for its questions are not saved
-        return {key: value for key, value in self.__dict__.items() if key not in ("_warm", "_sparse")}
+        # a solver and the sparser systems made for its questions are not saved, nor the solutions
+        # and directions found (in the plan they may carry values that are not published)
+        return {key: value for key, value in self.__dict__.items() if key not in _NOT_SAVED}
 
     def _relaxations(self, facts: list[Fact], target: np.ndarray) -> list:
         """The relaxation minimising and maximising ``target · x``, from the warm model (or cold,
@@ -256,23 +266,36 @@ class System:
         self, facts: list[Fact], target: np.ndarray, width: float, point: np.ndarray | None = None
     ) -> bool:
         """Whether the integer range of ``target · x`` is narrower than ``width``. ``point``, when
-        given, is an integer solution known to satisfy every fact (the data themselves).
+        given, is an integer solution that should satisfy every fact (the data themselves).
 
-        The relaxation's range contains the integer range: a narrow relaxation answers at once,
+        Two integer solutions of the facts whose values lie ``width`` apart answer "no" at once, and
+        so does one solution with a direction in which the value grows without end: the known
+        point, and the solutions and directions this system found for earlier questions (every
+        optimum at an integer point, every unbounded relaxation's ray), each checked against these
+        facts first. Otherwise the relaxation's
+        range, which contains the integer range, is solved: a narrow relaxation answers "yes",
         and an end of it reached at an integer point is exact. With integer coefficients the
         integer range lies within the relaxation's rounded inwards, and it contains the known
-        point's value: one exact end is often enough to decide, and the other is not solved."""
+        solutions' values: one exact end is often enough to decide, and the other is not solved."""
+        matrix, low, high = self._rows(facts)
+        known = self._solutions(matrix, low, high, point) @ target
+        if len(known) and (
+            _integral(known.max()) - _integral(known.min()) >= width or self._grows(matrix, low, high, target)
+        ):
+            return False
         relaxed = self._relaxations(facts, target)
+        for r in relaxed:
+            self._found("_points", r.x if _at_integer(r) else None)
+            self._found("_rays", getattr(r, "ray", None))
         ends = [_relaxed_value(r) for r in relaxed]
         if not math.isfinite(ends[1]):
             return False
-        matrix, low, high = self._rows(facts)  # for the integer programs, if any
         low_end, high_end = ends[0], -ends[1]
         if np.array_equal(target, np.round(target)):
             low_end, high_end = math.ceil(low_end - _TOLERANCE), math.floor(high_end + _TOLERANCE)
         if high_end - low_end < width - _TOLERANCE:
             return True
-        value = _integral(float(target @ point)) if point is not None else None
+        least, most = (_integral(known.min()), _integral(known.max())) if len(known) else (None, None)
         exact: list[float | None] = [_integral(r.fun) if _at_integer(r) else None for r in relaxed]
         for side in sorted((0, 1), key=lambda i: exact[i] is None):  # the free end first
             if exact[side] is None:
@@ -280,17 +303,59 @@ class System:
             other = 1 - side
             if exact[other] is not None:
                 break
-            if side == 0:  # the exact minimum against the relaxed maximum, and the known value
+            if side == 0:  # the exact minimum against the relaxed maximum, and the known values
                 if high_end - exact[0] < width:
                     return True
-                if value is not None and value - exact[0] >= width:
+                if most is not None and most - exact[0] >= width:
                     return False
             else:
                 if -exact[1] - low_end < width:
                     return True
-                if value is not None and -exact[1] - value >= width:
+                if least is not None and -exact[1] - least >= width:
                     return False
         return -exact[1] - exact[0] < width
+
+    def _solutions(self, matrix: np.ndarray, low: np.ndarray, high: np.ndarray, point: np.ndarray | None) -> np.ndarray:
+        """The known integer solutions (``point`` and those found before) that satisfy these rows,
+        one per row of the result."""
+        found = list(self.__dict__.get("_points", {}).values())
+        points = np.array([*found, *([] if point is None else [point])], dtype=float).reshape(-1, len(self.names))
+        if not len(points) or not len(matrix):
+            return points
+        values = points @ matrix.T
+        slack = _ROUNDING * (np.abs(points) @ np.abs(matrix).T + 1)  # the sums' rounding error, no more
+        keep = np.all((values >= low - slack) & (values <= high + slack), axis=1)
+        return points[keep & np.all(points == np.round(points), axis=1) & np.all(points >= 0, axis=1)]
+
+    def _grows(self, matrix: np.ndarray, low: np.ndarray, high: np.ndarray, target: np.ndarray) -> bool:
+        """Whether ``target · x`` grows without end along a direction found before (an unbounded
+        relaxation's ray) that these rows allow: none of them may rise above a finite upper bound
+        or fall below a finite lower bound along it. Only where the rows have a solution: from it,
+        the relaxation is unbounded, and so is the integer program (rational rows: the integer
+        solutions have the same directions of recession)."""
+        rays = np.array(list(self.__dict__.get("_rays", {}).values()), dtype=float).reshape(-1, len(self.names))
+        rays = rays[rays @ target > _TOLERANCE]
+        if not len(rays):
+            return False
+        change = rays @ matrix.T
+        slack = _ROUNDING * (np.abs(rays) @ np.abs(matrix).T + 1)
+        rises = (change > slack) & np.isfinite(high)
+        falls = (change < -slack) & np.isfinite(low)
+        return bool(np.any(~np.any(rises | falls, axis=1)))
+
+    def _found(self, kind: str, found: np.ndarray | None) -> None:
+        """Keep an integer solution (``_points``) or a direction of recession (``_rays``) of some
+        question's facts, for the next questions (each is checked against their facts)."""
+        if found is None:
+            return
+        if kind == "_points":
+            found = np.round(found)
+        else:
+            found = np.where(found > 1e-12, found, 0.0)  # a direction within x >= 0
+            if not found.any():
+                return
+            found = found / found.max()
+        _kept(self.__dict__.setdefault(kind, {}), found.tobytes(), lambda: found, _POINTS_KEPT)
 
     def relaxed_width(self, facts: list[Fact], target: np.ndarray) -> float:
         """The width of the relaxation's range of ``target · x`` (at least the integer width)."""
@@ -337,6 +402,7 @@ class System:
         )
         if result.status != 0:
             raise RuntimeError(f"integer programming failed: {result.message}")
+        self._found("_points", result.x)
         return _integral(result.fun)
 
     def _sparser(self, matrix: np.ndarray, low: np.ndarray, high: np.ndarray) -> tuple:
