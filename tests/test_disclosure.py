@@ -83,7 +83,7 @@ def test_solutions_and_directions_kept_from_other_questions_do_not_decide_for_mo
     a, c = Fact("a", _unit(3, 0), 40, 40), Fact("c", _unit(3, 2), 30, 30)
     assert not system.narrower_than([a], _unit(3, 1), MIN_CEL)  # unbounded: a direction is kept
     assert not system.narrower_than([total, a], _unit(3, 1), MIN_CEL)  # 0..35: solutions are kept
-    assert system.__dict__["_rays"] and len(system.__dict__["_points"]) >= 2
+    assert len(system.__dict__["_rays"].stacked) and len(system.__dict__["_points"].stacked) >= 2
     assert system.narrower_than([total, a, c], _unit(3, 1), MIN_CEL)  # 5 exactly
     assert not system.narrower_than([total, a], _unit(3, 1), MIN_CEL)  # and again from what was kept
 

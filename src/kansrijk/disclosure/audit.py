@@ -23,8 +23,9 @@ import numpy as np
 
 _TOLERANCE = 1e-6
 # A kept solution or direction is checked against a question's rows up to the sums' rounding error
-# only: an integer point misses a row of whole or two-decimal coefficients by at least 0.01.
-_ROUNDING = 1e-9
+# only (at most this times the sum of the terms' sizes): an integer point misses a row of whole or
+# two-decimal coefficients by at least 0.01.
+_ROUNDING = 1e-10
 _ANSWERS_KEPT = 4096  # relaxations answered per system, for the questions asked again
 _SPARSE_KEPT = 16  # sparser systems kept per system: the questions about one set of facts come together
 _POINTS_KEPT = 64  # integer solutions (and directions) kept per system, the newest
@@ -104,6 +105,31 @@ def sparser(matrix: np.ndarray, low: np.ndarray, high: np.ndarray) -> tuple[np.n
                 low[r] -= ratio * low[e]
                 high[r] -= ratio * low[e]
     return rows, low, high
+
+
+def _along(vectors: np.ndarray, matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's value at each of ``vectors`` (non-negative), and a bound on its rounding error."""
+    return vectors @ matrix.T, _ROUNDING * (np.outer(vectors.sum(axis=1), np.abs(matrix).max(axis=1)) + 1)
+
+
+class _Vectors:
+    """Vectors of one length found while answering questions, the newest :data:`_POINTS_KEPT`."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.found: dict[bytes, np.ndarray] = {}
+        self._stacked: np.ndarray | None = None
+
+    def add(self, vector: np.ndarray) -> None:
+        if _kept(self.found, vector.tobytes(), lambda: vector, _POINTS_KEPT) is vector:
+            self._stacked = None
+
+    @property
+    def stacked(self) -> np.ndarray:
+        """The vectors as the rows of one array."""
+        if self._stacked is None:
+            self._stacked = np.array(list(self.found.values()), dtype=float).reshape(-1, self.size)
+        return self._stacked
 
 
 def _kept(answers: dict, key, make, most: int):
@@ -318,12 +344,12 @@ class System:
     def _solutions(self, matrix: np.ndarray, low: np.ndarray, high: np.ndarray, point: np.ndarray | None) -> np.ndarray:
         """The known integer solutions (``point`` and those found before) that satisfy these rows,
         one per row of the result."""
-        found = list(self.__dict__.get("_points", {}).values())
-        points = np.array([*found, *([] if point is None else [point])], dtype=float).reshape(-1, len(self.names))
+        points = self._kept_vectors("_points").stacked
+        if point is not None:
+            points = np.vstack([points, np.asarray(point, dtype=float)])
         if not len(points) or not len(matrix):
             return points
-        values = points @ matrix.T
-        slack = _ROUNDING * (np.abs(points) @ np.abs(matrix).T + 1)  # the sums' rounding error, no more
+        values, slack = _along(points, matrix)
         keep = np.all((values >= low - slack) & (values <= high + slack), axis=1)
         return points[keep & np.all(points == np.round(points), axis=1) & np.all(points >= 0, axis=1)]
 
@@ -333,15 +359,19 @@ class System:
         or fall below a finite lower bound along it. Only where the rows have a solution: from it,
         the relaxation is unbounded, and so is the integer program (rational rows: the integer
         solutions have the same directions of recession)."""
-        rays = np.array(list(self.__dict__.get("_rays", {}).values()), dtype=float).reshape(-1, len(self.names))
+        rays = self._kept_vectors("_rays").stacked
         rays = rays[rays @ target > _TOLERANCE]
         if not len(rays):
             return False
-        change = rays @ matrix.T
-        slack = _ROUNDING * (np.abs(rays) @ np.abs(matrix).T + 1)
+        change, slack = _along(rays, matrix)
         rises = (change > slack) & np.isfinite(high)
         falls = (change < -slack) & np.isfinite(low)
         return bool(np.any(~np.any(rises | falls, axis=1)))
+
+    def _kept_vectors(self, kind: str) -> _Vectors:
+        if kind not in self.__dict__:
+            object.__setattr__(self, kind, _Vectors(len(self.names)))
+        return self.__dict__[kind]
 
     def _found(self, kind: str, found: np.ndarray | None) -> None:
         """Keep an integer solution (``_points``) or a direction of recession (``_rays``) of some
@@ -355,7 +385,7 @@ class System:
             if not found.any():
                 return
             found = found / found.max()
-        _kept(self.__dict__.setdefault(kind, {}), found.tobytes(), lambda: found, _POINTS_KEPT)
+        self._kept_vectors(kind).add(found)
 
     def relaxed_width(self, facts: list[Fact], target: np.ndarray) -> float:
         """The width of the relaxation's range of ``target · x`` (at least the integer width)."""
