@@ -338,13 +338,65 @@ def national(work: Path, count: int) -> tuple[Measurement, list[Edition]]:
     return m, editions
 
 
-def report(results: list[Measurement], editions: list[Edition]) -> str:
+LOOP = "s = 0\nfor i in range(4_000_000):\n    s += i * i"  # pure Python: one core's speed
+
+
+def _loop_seconds(copies: int) -> float:
+    """The mean wall time of :data:`LOOP` in ``copies`` processes started together."""
+    code = f"import time\nt = time.perf_counter()\n{LOOP}\nprint(time.perf_counter() - t)"
+    started = [subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True) for _ in range(copies)]
+    return statistics.mean(float(p.communicate()[0]) for p in started)
+
+
+@dataclass
+class MachineSpeed:
+    """How fast this (shared, virtual) machine is now: one core's time for a fixed loop, and how
+    much work the two cores do together (2.0: each as fast as one alone)."""
+
+    alone: float
+    together: float
+
+    @classmethod
+    def now(cls) -> MachineSpeed:
+        alone = min(_loop_seconds(1) for _ in range(3))
+        together = statistics.mean(_loop_seconds(JOBS) for _ in range(3))
+        return cls(alone, together)
+
+    @property
+    def cores(self) -> float:
+        return JOBS * self.alone / self.together
+
+    def text(self) -> str:
+        cores = f"{self.cores:.1f} cores of work"
+        return f"a loop {self.alone:.2f} s alone, {self.together:.2f} s each with {JOBS} at once ({cores})"
+
+
+def _stolen() -> tuple[int, int]:
+    """The machine's CPU time since boot: (all, stolen by the hypervisor), in clock ticks."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return sum(fields), fields[7]
+
+
+def report(
+    results: list[Measurement],
+    editions: list[Edition],
+    speeds: tuple[MachineSpeed, ...] = (),
+    stolen: float = 0.0,
+) -> str:
     cpu = platform.processor() or platform.machine()
     memory = psutil.virtual_memory().total / 2**30
     lines = [
         f"Machine: {os.cpu_count()} cores ({cpu}), {memory:.0f} GiB memory, Python {platform.python_version()}, "
         f"{platform.system()} {platform.release()}. Date: {date.today().isoformat()}. All rows from one run.",
         "Command: `.venv/bin/python benchmarks/run.py --write` (by hand; not part of CI).",
+        *(
+            [
+                f"Machine speed at the start: {speeds[0].text()}; at the end: {speeds[1].text()}. "
+                f"CPU time taken by the hypervisor during the run (steal): {stolen:.0%}."
+            ]
+            if speeds
+            else []
+        ),
         "",
         "| run | wall time (s) | peak memory (MiB) | target | met |",
         "|:---|---:|---:|:---|:---:|",
@@ -386,6 +438,7 @@ def main() -> None:
     parser.add_argument("--write", action="store_true", help="write benchmarks/RESULTS.md")
     parser.add_argument("--nederland", type=int, default=24, help="municipalities in the national run (342: all)")
     args = parser.parse_args()
+    first, ticks = MachineSpeed.now(), _stolen()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         results = utrecht(work)
@@ -393,7 +446,9 @@ def main() -> None:
         if args.nederland:
             run, editions = national(work, args.nederland)
             results.append(run)
-    text = report(results, editions)
+    after = _stolen()
+    stolen = (after[1] - ticks[1]) / max(after[0] - ticks[0], 1)
+    text = report(results, editions, (first, MachineSpeed.now()), stolen)
     print(text)
     if args.write:
         # the measured table goes between the markers; the notes around it are kept

@@ -9,9 +9,10 @@ same. Names from the inputs reach the document escaped, as text.
 
 Chromium cannot number a contents list itself (CSS ``target-counter`` is not implemented), so the
 document is printed twice: the first print's named destinations (one per chapter) give the page on
-which each chapter starts, and the second print of the same loaded page carries those numbers. Chromium's bookmarks drop
-the space at a line break and repeat some headings ("extraaandacht"); they are renamed from the
-headings as the page shows them.
+which each chapter starts, and the second print of the same loaded page carries those numbers. A
+rebuild starts from the pages of the edition's previous PDF, and prints once when they still hold.
+Chromium's bookmarks drop the space at a line break and repeat some headings ("extraaandacht");
+they are renamed from the headings as the page shows them.
 """
 
 from __future__ import annotations
@@ -133,16 +134,19 @@ def print_margins(title: str, synthetic: bool) -> str:
     )
 
 
-def print_pdf(html: Path, edition: Edition, toc: Path, out: Path) -> None:
-    """Print the edition to ``out`` with Chromium; raise :class:`PdfError` when it cannot."""
+def print_pdf(html: Path, edition: Edition, toc: Path, out: Path, previous: Path | None = None) -> None:
+    """Print the edition to ``out`` with Chromium; raise :class:`PdfError` when it cannot. The
+    ``previous`` PDF of the edition, when there is one, says on which pages its chapters are likely
+    to start."""
     from playwright.sync_api import Error
 
     if chromium() is None:
         raise PdfError("Chromium ontbreekt (apt-get install chromium)")
     names = pages(toc)
     source = html / PRINT_FILE
+    guess = _previous_pages(previous, names)
     try:
-        pdf, headings = _Browser.run(lambda page: _print_numbered(page, source, html, names, edition))
+        pdf, headings = _Browser.run(lambda page: _print_numbered(page, source, html, names, edition, guess))
     except Error as error:
         raise PdfError(str(error).splitlines()[0]) from None
     finally:
@@ -222,6 +226,11 @@ _HEADINGS = """() => [...document.querySelectorAll('h1, h2, h3, h4, h5, h6')]
               return c.textContent.replace(/\\s+/g, ' ').trim(); })"""
 
 
+# The page laid out and every web font it asks for loaded (the theme's icons: a print made before
+# they arrive leaves them out, as the font is declared ``font-display: block``).
+_FONTS = "async () => { document.body.getBoundingClientRect(); await document.fonts.ready; }"
+
+
 # Each chapter's page number into the contents list (a name from the table of contents: [a-z0-9-]).
 _NUMBER = """numbers => document.querySelectorAll('[data-pagina]')
   .forEach(s => { s.textContent = String(numbers[s.dataset.pagina] ?? ''); })"""
@@ -232,16 +241,33 @@ _NUMBER = """numbers => document.querySelectorAll('[data-pagina]')
 _MEASURING = "measuring => document.body.classList.toggle('kansrijk-pdf-meten', measuring)"
 
 
-def _print_numbered(page, source: Path, html: Path, names: list[str], edition: Edition) -> tuple[bytes, list[str]]:
-    """Print until the contents list's page numbers are those on which the chapters start (twice,
-    unless the numbers change the length of the contents). The page is loaded once; between
-    prints only the numbers change. A print made only to find the pages (without numbers, so
-    never the final one) is untagged, without bookmarks and without images: the layout is the
-    same, and it takes a third of the time."""
+def _previous_pages(previous: Path | None, names: list[str]) -> dict[str, int]:
+    """The pages on which the chapters start in the edition's previous PDF; none when there is no
+    such PDF or it does not have these chapters (a guess only: the print checks it)."""
+    if previous is None or not previous.is_file():
+        return {}
+    try:
+        return _chapter_pages(previous.read_bytes(), names)
+    except Exception:  # a PDF it cannot read is no guess, never a failure
+        return {}
+
+
+def _print_numbered(
+    page, source: Path, html: Path, names: list[str], edition: Edition, guess: dict[str, int]
+) -> tuple[bytes, list[str]]:
+    """Print until the contents list's page numbers are those on which the chapters start. The page
+    is loaded once; between prints only the numbers change. Without a guess (the pages of the
+    previous PDF), a print made only to find the pages comes first: it has no numbers, so it is
+    never the final one, and it is untagged, without bookmarks and without images (the layout is
+    the same, and it takes half the time). With a guess the first print is a final one, and it is
+    the only one when the guess is right."""
     source.write_text(document(html, names, edition), encoding="utf-8")
     page.goto(source.resolve().as_uri(), wait_until="load")
+    page.evaluate(_FONTS)
     options = {"format": "A4", "prefer_css_page_size": True, "print_background": True}
-    numbers: dict[str, int] = {}
+    numbers = dict(guess)
+    if numbers:
+        page.evaluate(_NUMBER, numbers)
     for _ in range(3):
         final = bool(numbers)
         page.evaluate(_MEASURING, not final)

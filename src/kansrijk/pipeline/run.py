@@ -418,7 +418,8 @@ def _build(
     elif chromium():
         try:
             with _phase(phases, "pdf"), workers.printing:
-                pdf_task = (print_pdf, assembled / "html", edition, toc, assembled / pdf_name(edition))
+                out, previous = assembled / pdf_name(edition), options.book / slug / pdf_name(edition)
+                pdf_task = (print_pdf, assembled / "html", edition, toc, out, previous)
                 _, work["pdf"] = workers.printer.submit(timed, *pdf_task).result()
         except PdfError as error:
             return BuildResult(slug, EXIT_FAILED, time.perf_counter() - started, f"de PDF-editie mislukte: {error}")
