@@ -8,9 +8,10 @@ value is its minimum and maximum over all integer solutions consistent with ever
 published, found exactly by integer programming. The linear relaxation is solved first
 (``scipy.optimize.linprog``): when its optimum is an integer point, it is the integer optimum
 too; only otherwise is the integer program solved (``scipy.optimize.milp``). The integer
-programs get an equivalent, sparser system (:func:`sparser`). The published numbers that pin a
-value are those whose constraints carry a non-zero dual price in the linear relaxation of the same
-problem.
+programs get an equivalent, sparser system (:func:`sparser`). Whether a value is pinned to within
+a width is often decided without either: by two integer solutions found for earlier questions
+(see :meth:`System.narrower_than`). The published numbers that pin a value are those whose
+constraints carry a non-zero dual price in the linear relaxation of the same problem.
 """
 
 from __future__ import annotations
@@ -298,11 +299,11 @@ class System:
         so does one solution with a direction in which the value grows without end: the known
         point, and the solutions and directions this system found for earlier questions (every
         optimum at an integer point, every unbounded relaxation's ray), each checked against these
-        facts first. Otherwise the relaxation's
-        range, which contains the integer range, is solved: a narrow relaxation answers "yes",
-        and an end of it reached at an integer point is exact. With integer coefficients the
-        integer range lies within the relaxation's rounded inwards, and it contains the known
-        solutions' values: one exact end is often enough to decide, and the other is not solved."""
+        facts first. Otherwise the relaxation's range, which contains the integer range, is solved:
+        a narrow relaxation answers "yes", and an end of it reached at an integer point is exact.
+        With integer coefficients the integer range lies within the relaxation's rounded inwards,
+        and it contains the known solutions' values: one exact end is often enough to decide, and
+        the other is not solved."""
         matrix, low, high = self._rows(facts)
         known = self._solutions(matrix, low, high, point) @ target
         if len(known) and (
