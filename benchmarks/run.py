@@ -166,7 +166,14 @@ def _watch(work: Path, edits: int, *, sample: bool) -> Measurement:
     shutil.copytree(ROOT / "chapters", chapters)
     params = copy_edition(SLUG, work)
     command = [KANSRIJK, "build", "--quiet", "--watch", "--book-dir", str(book), "--jobs", str(JOBS)]
-    process = psutil.Popen([*command, "--chapters", str(chapters), str(params)], stdout=subprocess.PIPE, text=True)
+    # Ctrl-C ends a watch: a benchmark started in the background of a shell ignores SIGINT, and so
+    # would the watch it starts, which then never ends
+    process = psutil.Popen(
+        [*command, "--chapters", str(chapters), str(params)],
+        stdout=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     record = book / SLUG / "provenance.json"
     waiting = threading.Semaphore(0)  # released at each "Wacht op wijzigingen" the watch prints
 
