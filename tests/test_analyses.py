@@ -143,6 +143,30 @@ def test_logistic_regression_recovers_a_known_odds_ratio():
     assert fit.n == n
 
 
+def test_adjusted_shares_are_the_models_predictions_with_every_child_given_the_category():
+    """Marginal standardisation: each category's share is the mean of the model's predictions with
+    that variable set to the category for every child (statsmodels' own predict as the reference)."""
+    rng = np.random.default_rng(2)
+    n = 3000
+    edu = rng.choice(["laag", "midden", "hoog", "onbekend"], n, p=[0.3, 0.3, 0.3, 0.1])
+    mig = rng.choice(["nederlands", "niet-westers", "westers"], n)
+    age = rng.integers(0, 3, n)
+    logit = -2 + np.log(4) * (edu == "laag") + np.log(2) * (mig == "niet-westers") + 0.3 * age
+    y = rng.random(n) < 1 / (1 + np.exp(-logit))
+    frame = pd.DataFrame({"extra_aandacht": y, "opleiding_ouders": edu, "migratieachtergrond": mig, "leeftijd": age})
+    references = {"opleiding_ouders": "hoog", "migratieachtergrond": "nederlands"}
+    fit = regression.fit_logit(frame, references)
+    shares = regression.adjusted_proportions(fit, frame, references).set_index(["variabele", "categorie"])
+    assert len(shares) == 7
+    for variable, reference in references.items():
+        expected = {
+            level: 100 * fit.model.predict(frame.assign(**{variable: level})).mean() for level in set(frame[variable])
+        }
+        for level, share in expected.items():
+            assert shares.loc[(variable, level), "pct"] == pytest.approx(share, rel=1e-12)
+            assert shares.loc[(variable, level), "ratio"] == pytest.approx(share / expected[reference], rel=1e-12)
+
+
 def test_logistic_regression_declines_unsupported_data():
     frame = pd.DataFrame(
         {

@@ -116,15 +116,25 @@ def odds_ratio_table(model) -> pd.DataFrame:
 def adjusted_proportions(fit: LogitResult, frame: pd.DataFrame, references: dict[str, str]) -> pd.DataFrame:
     """Per category of each variable: the share with extra attention if every child had that
     category and kept its other characteristics (marginal standardisation), in %, and its ratio
-    to the reference category. Unlike an odds ratio, that ratio reads as 'times as often'."""
-    data = frame[["extra_aandacht", *references, "leeftijd"]].copy()
-    for variable in references:
-        data[variable] = data[variable].astype(str)
+    to the reference category. Unlike an odds ratio, that ratio reads as 'times as often'.
+
+    The children are those the model was fitted on (``frame``, as given to :func:`fit_logit`):
+    each category's share comes from the model's own design matrix with that variable's columns
+    set to the category, not from a new matrix built from the formula for every category (which
+    took most of the regression's time)."""
+    model = fit.model.model
+    exog, names = model.exog, model.exog_names
+    params = fit.model.params.to_numpy()
     rows = []
     for variable, reference in references.items():
+        columns = {m["level"]: i for i, name in enumerate(names) if (m := _TERM.match(name)) and m["var"] == variable}
         shares = {}
-        for level in sorted(set(data[variable])):
-            shares[level] = 100 * float(fit.model.predict(data.assign(**{variable: level})).mean())
+        for level in sorted(set(frame[variable].astype(str))):
+            design = exog.copy()
+            design[:, list(columns.values())] = 0.0
+            if level != reference:
+                design[:, columns[level]] = 1.0
+            shares[level] = 100 * float(model.cdf(design @ params).mean())
         for level, share in shares.items():
             rows.append({"variabele": variable, "categorie": level, "pct": share, "ratio": share / shares[reference]})
     return pd.DataFrame(rows)
