@@ -423,7 +423,7 @@ def report(
     if editions:
         lines += ["", "National run: the worker tasks' own time per edition, mean over the sample (seconds):", ""]
         tasks = ["plan", "hoofdstukken", "boek", "controle", "pdf"]
-        lines += ["| " + " | ".join(tasks) + " | total | driver (validation) |", "|" + "---:|" * (len(tasks) + 2)]
+        lines += ["| " + " | ".join(tasks) + " | total | driver (preparation) |", "|" + "---:|" * (len(tasks) + 2)]
         means = {t: sum(e.task(t) for e in editions) / len(editions) for t in tasks}
         driver = sum(e.driver for e in editions) / len(editions)
         row = " | ".join(f"{means[t]:.2f}" for t in tasks)

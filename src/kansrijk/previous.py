@@ -11,12 +11,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kansrijk import yamlfile
 from kansrijk.params import Edition, load_edition, resolve_path
 from kansrijk.problems import InputError, Problem
 from kansrijk.text import slug_problem
-from kansrijk.validation import EditionData, InputFile, load_district_link, load_edition_data
+
+if TYPE_CHECKING:  # validation needs pandas; a build that finds nothing changed does not import it
+    from kansrijk.validation import EditionData, InputFile
 
 
 def _named(edition: Edition, ref: str) -> Path:
@@ -83,16 +86,25 @@ class Previous:
     files: tuple[InputFile, ...]  # the previous edition's inputs and the link file: they enter the cache key
 
 
+def previous_parameters(edition: Edition) -> Edition | None:
+    """The previous edition's parameters, checked, without its inputs; ``None`` for a first
+    edition (a ``wijk_koppeling`` then has nothing to link to: an input error)."""
+    previous = previous_edition(edition)
+    if previous is None and edition.params.wijk_koppeling is not None:
+        rule = "er is geen vorige editie om de wijken aan te koppelen (zie 'vorige')"
+        raise InputError(
+            [Problem(str(edition.param_file), "wijk_koppeling", rule, 1, (), (edition.params.wijk_koppeling,))]
+        )
+    return previous
+
+
 def load_previous(edition: Edition, data: EditionData) -> Previous | None:
     """The previous edition and its inputs, validated, with the parameter ``wijk_koppeling``;
     ``None`` for a first edition."""
-    previous = previous_edition(edition)
+    from kansrijk.validation import load_edition_data
+
+    previous = previous_parameters(edition)
     if previous is None:
-        if edition.params.wijk_koppeling is not None:
-            rule = "er is geen vorige editie om de wijken aan te koppelen (zie 'vorige')"
-            raise InputError(
-                [Problem(str(edition.param_file), "wijk_koppeling", rule, 1, (), (edition.params.wijk_koppeling,))]
-            )
         return None
     before = load_edition_data(previous)
     link, link_file = district_link(edition, before, data)
@@ -110,5 +122,7 @@ def district_link(edition: Edition, before: EditionData, data: EditionData) -> t
         raise InputError(
             [Problem(str(edition.param_file), "wijk_koppeling", "het bestand bestaat niet", 1, (), (ref,))]
         )
+    from kansrijk.validation import load_district_link
+
     link, link_file = load_district_link(path, set(before.wijken["wijk_code"]), set(data.wijken["wijk_code"]))
     return link, (link_file,)

@@ -7,14 +7,11 @@ import json
 import platform
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from kansrijk import inputs
 from kansrijk.params import Edition
 from kansrijk.paths import CONFIG, REFERENCE, ROOT, TOC
 from kansrijk.pipeline.pdf import chromium
-
-if TYPE_CHECKING:
-    from kansrijk.validation import InputFile
 
 KEY_PACKAGES = (
     "kansrijk", "pandas", "numpy", "pandera", "statsmodels", "scipy", "seaborn", "matplotlib", "papermill",
@@ -41,15 +38,11 @@ def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def dependencies(
-    edition: Edition,
-    inputs: tuple[InputFile, ...],
-    previous: Edition | None = None,
-    previous_inputs: tuple[InputFile, ...] = (),
-) -> dict[str, object]:
+def dependencies(edition: Edition, previous: Edition | None = None) -> dict[str, object]:
     """What every chapter of an edition depends on: the package code and reference data, the
-    book's configuration, the parameters, the inputs, the previous edition's parameters and
-    inputs, and the dependency versions."""
+    book's configuration, the parameters, the input files, the previous edition's parameters and
+    input files, and the dependency versions. The files are fingerprinted as they are, not as
+    validated (:mod:`kansrijk.inputs`): the same files, code and versions validate the same."""
     return {
         "code": {str(p.relative_to(PACKAGE)): _digest(p) for p in _files(PACKAGE, "*.py")},
         # reference data (not their README): catalogue, facts, cited figures
@@ -59,9 +52,9 @@ def dependencies(
         "boek": {p.name: _digest(p) for p in (CONFIG, TOC) if p.is_file()},
         "parameters": edition.params.model_dump(mode="json"),
         "grenzen": _digest(edition.boundaries) if edition.boundaries else None,
-        "invoer": {f.name: f.sha256 for f in inputs},
+        "invoer": inputs.fingerprints(edition),
         "vorige": previous.params.model_dump(mode="json") if previous else None,
-        "vorige_invoer": {f.name: f.sha256 for f in previous_inputs},
+        "vorige_invoer": inputs.fingerprints(previous) if previous else {},
         "versies": versions(),
         "root": str(ROOT),
         "pdf": chromium() is not None,  # a machine that gains Chromium makes the PDF edition
@@ -72,18 +65,11 @@ def _hash(parts: dict[str, object]) -> str:
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 
 
-def cache_key(
-    edition: Edition,
-    inputs: tuple[InputFile, ...],
-    chapters: Path,
-    previous: Edition | None = None,
-    previous_inputs: tuple[InputFile, ...] = (),
-) -> str:
-    """One hash over the chapter templates (and the book's static pages and theme) and
-    :func:`dependencies`: an edition whose key is unchanged is not built again."""
-    parts = dependencies(edition, inputs, previous, previous_inputs)
-    parts["hoofdstukken"] = {str(p.relative_to(chapters)): _digest(p) for p in _files(chapters, "*")}
-    return _hash(parts)
+def cache_key(depends_on: dict[str, object], chapters: Path) -> str:
+    """One hash over the chapter templates (and the book's static pages and theme) and what every
+    chapter depends on (:func:`dependencies`): an edition whose key is unchanged is not built again."""
+    templates = {str(p.relative_to(chapters)): _digest(p) for p in _files(chapters, "*")}
+    return _hash(depends_on | {"hoofdstukken": templates})
 
 
 def chapter_key(depends_on: dict[str, object], template: Path) -> str:

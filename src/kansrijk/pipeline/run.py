@@ -49,6 +49,7 @@ from kansrijk.pipeline.publish import keep_failed, publish
 from kansrijk.pipeline.redirects import write_redirects
 from kansrijk.pipeline.workers import stop_workers
 from kansrijk.pipeline.workspace import EditionBusyError, Workspace
+from kansrijk.previous import previous_parameters
 from kansrijk.problems import InputError, Problem
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT = 0, 1, 2
@@ -217,34 +218,25 @@ def build_edition(
     """Build one edition (planned in this process with ``plans_here``, else by a worker); never
     raises (every failure is in the result)."""
     started = time.perf_counter()
-    # The workers warm up while the edition is validated: unless nothing changed, a chapter or the
-    # plan is coming (a build that finds nothing to do ends them, idle, at once).
+    # The workers warm up while the edition is read: unless nothing changed, a chapter or the plan
+    # is coming (a build that finds nothing to do ends them, idle, at once).
     start_workers(workers.pool)
-    # pandas and pandera, only now: the workers start (and import them) while the driver does
-    from kansrijk.previous import load_previous
-    from kansrijk.validation import load_edition_data
-
     try:
         if duplicate is not None:
             raise InputError([duplicate])
         edition = load_edition(ref)
-        data = load_edition_data(edition)
-        # the previous edition's inputs are validated too: their figures are compared on the page
-        earlier = load_previous(edition, data)
-        previous, previous_files = (earlier.edition, earlier.files) if earlier else (None, ())
+        # Only the previous edition's parameters: the inputs are validated where they are planned
+        # (in this process or a worker), and not at all when nothing changed (the same files, code
+        # and versions validate the same), so that an unchanged build does not even import pandas.
+        previous = previous_parameters(edition)
         _check_owner(edition, workspace)
     except InputError as error:
-        return BuildResult(
-            param_path(ref).stem,
-            EXIT_INPUT,
-            message="invoer voldoet niet aan het datacontract",
-            problems=error.problems,
-        )
+        return _refused(param_path(ref).stem, error)
     slug = edition.slug
     try:
-        key = cache_key(edition, data.files, options.chapters, previous, previous_files)
+        depends_on = dependencies(edition, previous)
+        key = cache_key(depends_on, options.chapters)
         key += "" if options.pdf else "-zonder-pdf"  # a website-only build is not the full edition
-        depends_on = dependencies(edition, data.files, previous, previous_files)
         final = options.book / slug
         if not options.force and workspace.record(slug).get("cache_sleutel") == key and final.is_dir():
             workspace.note_unchanged(slug)
@@ -269,6 +261,8 @@ def build_edition(
                 )
             finally:
                 shutil.rmtree(stage, ignore_errors=True)
+    except InputError as error:  # found as the edition was planned: nothing is published
+        return _refused(slug, error)
     except EditionBusyError:
         message = "wordt al gebouwd door een ander proces; wacht tot die bouw klaar is en probeer het opnieuw"
         return BuildResult(slug, EXIT_FAILED, time.perf_counter() - started, message)
@@ -286,6 +280,10 @@ def build_edition(
             log.write(f"\n{datetime.now().isoformat()} {slug}\n{traceback.format_exc()}")
         message = f"onverwachte fout ({type(error).__name__}: {error}); details in {workspace.log}"
         return BuildResult(slug, EXIT_FAILED, time.perf_counter() - started, message)
+
+
+def _refused(slug: str, error: InputError) -> BuildResult:
+    return BuildResult(slug, EXIT_INPUT, message="invoer voldoet niet aan het datacontract", problems=error.problems)
 
 
 def _check_owner(edition: Edition, workspace: Workspace) -> None:
@@ -334,10 +332,10 @@ def _build(
     started: float,
     plans_here: bool,
 ) -> BuildResult:
-    from kansrijk import colophon, kerncijfers
+    # Imported only here and below, where they are used: the analyses (pandas, statsmodels) only
+    # to plan; an edition whose plan is kept does not import them in this process.
+    from kansrijk import colophon
     from kansrijk.chapter import FIGURES, PUBLICATION_FILE, TABLES
-    from kansrijk.disclosure import ledger
-    from kansrijk.disclosure.plan import plan_to_file
     from kansrijk.pipeline.check import check
 
     slug = edition.slug
@@ -360,7 +358,9 @@ def _build(
         planned = workspace.cached("plannen", slug, plan_key(depends_on), force=options.force)
         if planned is not None:  # the same inputs, code and parameters: the same plan
             shutil.copy2(planned, source / PUBLICATION_FILE)
-        else:
+        else:  # validates the inputs (and the previous edition's): an InputError is the analyst's
+            from kansrijk.disclosure.plan import plan_to_file
+
             task = (plan_to_file, source / f"{slug}.yml", source / PUBLICATION_FILE, before)
             _, work["plan"] = timed(*task) if plans_here else pool.submit(timed, *task).result()
             workspace.keep("plannen", slug, plan_key(depends_on), source / PUBLICATION_FILE)
@@ -432,6 +432,9 @@ def _build(
     for folder in (FIGURES, TABLES):  # so that a reviewer's notebook shows its figures and tables
         if (source / folder).is_dir():
             shutil.copytree(source / folder, notebooks / folder)
+    from kansrijk import kerncijfers
+    from kansrijk.disclosure import ledger
+
     kerncijfers.write(figures, assembled / "kerncijfers.json")
     ledger.write(entries, assembled / "cijfers.json")
     phases["publiceren"] = time.perf_counter() - started - sum(phases.values())
