@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from kansrijk import boundaries, schemas
+from kansrijk import boundaries, inputs, schemas
 from kansrijk.origin import CLASSIFICATIONS, MIGRATIEACHTERGROND, Classification, classification_of
 from kansrijk.params import Edition, resolve_path
 from kansrijk.problems import InputError, Problem
@@ -374,15 +374,13 @@ _VALIDATED: OrderedDict[str, EditionData] = OrderedDict()
 CACHED_EDITIONS = 8
 
 
-def _content_key(edition: Edition, koppeltabel: Path | None) -> str:
+def _content_key(edition: Edition) -> str:
     """A hash of everything validation reads: the data folder's files, the named files and the
-    parameters that change how they are read."""
+    parameters that change how they are read (the files as :func:`kansrijk.inputs.files` finds them)."""
     p = edition.params
     digest = hashlib.sha256(repr((p.gemeentecode, p.peildatum, str(edition.data_dir))).encode())
-    folder = sorted(f for f in edition.data_dir.iterdir() if f.is_file()) if edition.data_dir.is_dir() else []
-    for path in [*folder, koppeltabel, edition.boundaries]:
-        if path is not None:
-            digest.update(f"{path}\0{sha256(path)}\0".encode())
+    for path in inputs.files(edition):
+        digest.update(f"{path}\0{sha256(path)}\0".encode())
     return digest.hexdigest()
 
 
@@ -396,7 +394,7 @@ def load_edition_data(edition: Edition) -> EditionData:
         if not koppeltabel.is_file():
             rule = "het bestand bestaat niet"
             raise InputError([Problem(str(edition.param_file), "koppeltabel", rule, 1, (), (p.koppeltabel,))])
-    key = _content_key(edition, koppeltabel)
+    key = _content_key(edition)
     if key in _VALIDATED:
         _VALIDATED.move_to_end(key)
         return _VALIDATED[key]

@@ -40,9 +40,10 @@ def _digest(path: Path) -> str:
 
 def dependencies(edition: Edition, previous: Edition | None = None) -> dict[str, object]:
     """What every chapter of an edition depends on: the package code and reference data, the
-    book's configuration, the parameters, the input files, the previous edition's parameters and
-    input files, and the dependency versions. The files are fingerprinted as they are, not as
-    validated (:mod:`kansrijk.inputs`): the same files, code and versions validate the same."""
+    book's configuration, the parameters, the input files (the boundaries among them), the previous
+    edition's parameters and input files, and the dependency versions. The files are fingerprinted
+    as they are, not as validated (:mod:`kansrijk.inputs`): the same files, code and versions
+    validate the same."""
     return {
         "code": {str(p.relative_to(PACKAGE)): _digest(p) for p in _files(PACKAGE, "*.py")},
         # reference data (not their README): catalogue, facts, cited figures
@@ -51,7 +52,6 @@ def dependencies(edition: Edition, previous: Edition | None = None) -> dict[str,
         },
         "boek": {p.name: _digest(p) for p in (CONFIG, TOC) if p.is_file()},
         "parameters": edition.params.model_dump(mode="json"),
-        "grenzen": _digest(edition.boundaries) if edition.boundaries else None,
         "invoer": inputs.fingerprints(edition),
         "vorige": previous.params.model_dump(mode="json") if previous else None,
         "vorige_invoer": inputs.fingerprints(previous) if previous else {},
