@@ -128,10 +128,11 @@ def adjusted_proportions(fit: LogitResult, frame: pd.DataFrame, references: dict
     rows = []
     for variable, reference in references.items():
         columns = {m["level"]: i for i, name in enumerate(names) if (m := _TERM.match(name)) and m["var"] == variable}
+        indicators = list(columns.values())
         shares = {}
         for level in sorted(set(frame[variable].astype(str))):
             design = exog.copy()
-            design[:, list(columns.values())] = 0.0
+            design[:, indicators] = 0.0
             if level != reference:
                 design[:, columns[level]] = 1.0
             shares[level] = 100 * float(model.cdf(design @ params).mean())
