@@ -227,7 +227,8 @@ def pure_compute(param_file: Path) -> Measurement:
         f"e = load_edition({str(param_file)!r}); compute(plan(e, load_edition_data(e)))\n"
     )
     name = "the floor: pure compute, Utrecht (one process, no notebooks, no book)"
-    return measure(name, [sys.executable, "-c", code])
+    # with one BLAS thread, as `kansrijk build` computes (faster here than OpenBLAS's threads)
+    return measure(name, [sys.executable, "-c", code], env={"OPENBLAS_NUM_THREADS": "1"})
 
 
 def peer(work: Path) -> Measurement:

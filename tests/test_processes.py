@@ -20,13 +20,14 @@ FIXTURES = Path(__file__).parent / "fixtures"
 KANSRIJK = [sys.executable, "-m", "kansrijk.cli"]
 
 
-def _start(params: Path, book: Path, chapters: str = "traag") -> subprocess.Popen:
+def _start(params: Path, book: Path, chapters: str = "traag", env: dict | None = None) -> subprocess.Popen:
     command = [*KANSRIJK, "build", str(params), "--book-dir", str(book), "--jobs", "2", "--quiet"]
     return subprocess.Popen(
         [*command, "--chapters", str(FIXTURES / chapters)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        env=env,
     )
 
 
@@ -125,3 +126,27 @@ def test_workers_start_with_the_libraries_imported_and_the_import_starts_no_thre
     code = "import threading, kansrijk.pipeline.preload; print(threading.active_count())"
     threads = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert threads.strip() == "1"
+
+
+@pytest.mark.parametrize(("asked", "used"), [(None, "1"), ("2", "2")])
+def test_every_process_of_a_build_computes_with_one_blas_thread_unless_asked_otherwise(tmp_path, asked, used):
+    """Chapters and editions run in parallel, a process per core: OpenBLAS's threads would only
+    compete with the other processes. The driver, its fork server and every worker load OpenBLAS
+    with one thread; a value the analyst sets is kept."""
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    if asked is not None:
+        env["OPENBLAS_NUM_THREADS"] = asked
+    params = write_edition(tmp_path, slug="stad")
+    book = tmp_path / "boek"
+    process = _start(params, book, env=env)
+    descendants: list[psutil.Process] = []
+    try:
+        descendants = _wait_for_chapter(process, book)
+        # (the driver sets it for itself before numpy loads, which /proc does not show)
+        pythons = [p for p in descendants if "python" in p.name()]
+        assert len(pythons) >= 2  # the fork server and the workers
+        assert {p.environ().get("OPENBLAS_NUM_THREADS") for p in pythons} == {used}
+    finally:
+        process.kill()
+        process.communicate()
+        _all_gone(descendants)
