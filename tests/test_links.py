@@ -57,3 +57,14 @@ def test_internal_links_and_anchors_resolve(utrecht_book):
     assert not broken, "\n".join(broken[:20])
     # the book loads nothing from outside (it must work offline and without trackers)
     assert not {x for x in external if not x.startswith("https://")} and not any("cdn" in x for x in external)
+
+
+def test_an_edition_publishes_no_source_maps_or_theme_translations_but_keeps_the_licences(utrecht_book):
+    """The themes' source maps and translation catalogues are for developers and for the build;
+    a reader's browser never asks for them (they were 125 of 149 files of every edition)."""
+    static = utrecht_book / "utrecht" / "html" / "_static"
+    left = sorted(str(p.relative_to(static)) for p in static.rglob("*") if p.suffix in (".map", ".po", ".mo"))
+    assert not left, left[:5]
+    assert not (static / "locales").exists()
+    assert (static / "scripts" / "bootstrap.js.LICENSE.txt").is_file()
+    assert (static / "vendor" / "fontawesome" / "webfonts" / "fa-solid-900.woff2").is_file()
