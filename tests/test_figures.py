@@ -83,32 +83,66 @@ def test_the_colour_scale_covers_the_values_and_at_least_its_least_span(low, hig
     assert end - start >= figures.COLOUR_SPAN
 
 
-@settings(max_examples=25, deadline=None)
-@given(st.floats(2.0, 6.0), st.floats(1.0, 4.0), st.text(st.characters(categories=("L", "N")), min_size=1, max_size=40))
-def test_a_saved_figure_has_the_pixels_matplotlib_would_save(tmp_path_factory, width, height, label):
-    """The book's PNG, made from matplotlib's raw pixels, is the figure as matplotlib saves it
-    with the same crop (at any size: a crop 814.99… pixels wide is 815), in its own colours."""
+def _as_matplotlib_saves(fig, ours) -> None:
+    """``ours`` (the book's PNG of ``fig``) has the pixels of matplotlib's own ``bbox_inches="tight"``
+    save of the figure (which lays it out and draws it once more to measure it), in its own colours."""
     import io
 
-    import matplotlib
     import numpy as np
     from PIL import Image
 
-    from kansrijk.chapter import _save_png
     from kansrijk.palette import paletted
 
-    fig, ax = plt.subplots(figsize=(width, height), dpi=matplotlib.rcParams["savefig.dpi"])
-    ax.bar([label, "b"], [3, 1])
-    fig.draw_without_rendering()
-    ours = tmp_path_factory.mktemp("figuur") / "f.png"
-    _save_png(fig, ours)
-    tight = fig.get_tightbbox(fig.canvas.get_renderer()).padded(matplotlib.rcParams["savefig.pad_inches"])
     theirs = io.BytesIO()
-    fig.savefig(theirs, format="png", bbox_inches=tight)
-    plt.close(fig)
+    fig.savefig(theirs, format="png", bbox_inches="tight")
     expected = Image.open(theirs).convert("RGBA")
     expected = paletted(expected.tobytes(), *expected.size).convert("RGB")
     assert np.array_equal(np.asarray(Image.open(ours).convert("RGB")), np.asarray(expected))
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.floats(2.0, 6.0), st.floats(1.0, 4.0), st.text(st.characters(categories=("L", "N")), min_size=1, max_size=40))
+def test_a_saved_figure_has_the_pixels_matplotlib_would_save(tmp_path_factory, width, height, label):
+    """The book's PNG, made from matplotlib's raw pixels of a figure never drawn before, is the
+    figure as matplotlib saves it with a tight crop (at any size: a crop 814.99… pixels wide is
+    815)."""
+    import matplotlib
+
+    from kansrijk.chapter import _save_png
+
+    fig, ax = plt.subplots(figsize=(width, height), dpi=matplotlib.rcParams["savefig.dpi"])
+    ax.bar([label, "b"], [3, 1])
+    ours = tmp_path_factory.mktemp("figuur") / "f.png"
+    _save_png(fig, ours)
+    _as_matplotlib_saves(fig, ours)
+    plt.close(fig)
+
+
+def test_a_book_figure_saved_without_a_draw_first_is_the_figure_matplotlib_saves(tmp_path):
+    """The chapter measures a figure (its legibility, its crop) without drawing it, and draws it
+    once, to save it: wrapped labels, a legend and intervals end up where matplotlib's own save
+    puts them."""
+    import matplotlib
+
+    from kansrijk.chapter import _save_png
+    from kansrijk.publication import RateTable
+
+    labels = ["Psychische of psychiatrische problematiek bij ouder(s)", "Schulden", "Werkloosheid", "Anders"]
+    rates = _rates(4)
+    names = {r.key: label for r, label in zip(rates, labels, strict=True)}
+    shares = {"laag": RateTable("laag", {r.key: r for r in rates[:3]}, names)}
+    drawn = [
+        figures.category_bars(rates, labels, "Aandeel van alle kinderen van 0 tot en met 2 jaar"),
+        figures.rate_figure(_table(["Overvecht-Noord en de wijken eromheen", "West"]), "Aandeel"),
+        figures.stacked_shares(shares, {"laag": "Laag opgeleide ouders"}),
+    ]
+    for i, d in enumerate(drawn):
+        d.figure.set_dpi(matplotlib.rcParams["savefig.dpi"])
+        tight = d.figure.get_tightbbox(d.figure.canvas.get_renderer())
+        assert figures.legibility(d.figure, "fig", tight) >= figures.MIN_PX
+        _save_png(d.figure, tmp_path / f"{i}.png", tight)
+        _as_matplotlib_saves(d.figure, tmp_path / f"{i}.png")
+        plt.close(d.figure)
 
 
 @settings(max_examples=200, deadline=None)

@@ -170,12 +170,14 @@ class Chapter:
 
         from kansrijk.figures import legibility
 
-        drawn.figure.set_dpi(matplotlib.rcParams["savefig.dpi"])  # measured as it is saved: drawn once for both
-        legibility(drawn.figure, name)
+        figure = drawn.figure
+        figure.set_dpi(matplotlib.rcParams["savefig.dpi"])  # measured as it is saved
+        tight = figure.get_tightbbox(figure.canvas.get_renderer())  # laid out once, for both
+        legibility(figure, name, tight)
         folder = self.folder / FIGURES
         folder.mkdir(exist_ok=True)
-        _save_png(drawn.figure, folder / f"{name}.png")
-        plt.close(drawn.figure)
+        _save_png(figure, folder / f"{name}.png", tight)
+        plt.close(figure)
         self._record(drawn.entries, "figuur", name)
         if drawn.finding is not None:
             self._record(drawn.finding.entries, "figuur", f"{name}: alternatieve tekst")
@@ -245,20 +247,21 @@ class Chapter:
         )
 
 
-def _save_png(figure, path: Path) -> None:
+def _save_png(figure, path: Path, tight=None) -> None:
     """A figure as a PNG of at most 256 of its own colours (:mod:`kansrijk.palette`): a chart has
     few, and a phone loads a third of the bytes (no metadata, so the same figure gives the same
-    file). The figure has been laid out at the resolution it is saved in (see
-    :func:`kansrijk.figures.legibility`)."""
+    file), cropped to its tight bounding box ``tight`` (measured here when not given) as
+    ``bbox_inches="tight"`` crops."""
     import io
 
     import matplotlib
 
     from kansrijk.palette import paletted
 
-    # Cropped as bbox_inches="tight" crops, from the layout already made: "tight" alone lays the
-    # figure out once more only to measure it.
-    tight = figure.get_tightbbox(figure.canvas.get_renderer()).padded(matplotlib.rcParams["savefig.pad_inches"])
+    # "tight" itself would draw the whole figure once more only to measure it
+    if tight is None:
+        tight = figure.get_tightbbox(figure.canvas.get_renderer())
+    tight = tight.padded(matplotlib.rcParams["savefig.pad_inches"])
     buffer = io.BytesIO()
     figure.savefig(buffer, format="rgba", bbox_inches=tight)  # the pixels as drawn: no PNG to encode and read back
     pixels = buffer.getvalue()

@@ -47,13 +47,17 @@ class IllegibleFigureError(ValueError):
     """A figure whose smallest text would be below :data:`MIN_PX` on a phone."""
 
 
-def legibility(fig, name: str = "figuur") -> float:
+def legibility(fig, name: str = "figuur", tight=None) -> float:
     """The smallest text of ``fig`` in CSS pixels when it is shown :data:`PHONE_PX` wide (as
-    saved, with a tight bounding box); raise :class:`IllegibleFigureError` below :data:`MIN_PX`."""
+    saved, with its tight bounding box ``tight``, measured here when not given); raise
+    :class:`IllegibleFigureError` below :data:`MIN_PX`."""
     from matplotlib.text import Text
 
-    fig.draw_without_rendering()  # the layout and the texts' sizes, without rasterising: saving draws
-    width = fig.get_tightbbox(fig.canvas.get_renderer()).width  # inches
+    # Measured without drawing: the bounding box lays the texts out itself (a draw first, as
+    # before, left every figure of the book the same to the byte and cost a tenth of a chapter).
+    if tight is None:
+        tight = fig.get_tightbbox(fig.canvas.get_renderer())
+    width = tight.width  # inches
     sizes = [t.get_fontsize() for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
     smallest = min(sizes, default=TEXT) / 72 * PHONE_PX / width
     if smallest < MIN_PX:
