@@ -236,8 +236,10 @@ _NUMBER = """numbers => document.querySelectorAll('[data-pagina]')
   .forEach(s => { s.textContent = String(numbers[s.dataset.pagina] ?? ''); })"""
 
 
-# A print made only to find the pages leaves the images out (``.kansrijk-pdf-meten``): hidden, they
-# keep their boxes, so the layout is the same, and encoding them is half the time of a print.
+# A print made only to find the pages paints nothing but the page margins (``.kansrijk-pdf-meten``):
+# hidden, every element keeps its box, so the layout and the chapters' destinations are the same,
+# and the print takes half the time (Utrecht: 0.17-0.22 s instead of 0.30-0.35 s, with the images
+# alone hidden; 70 instead of 434 kB).
 _MEASURING = "measuring => document.body.classList.toggle('kansrijk-pdf-meten', measuring)"
 
 
@@ -258,7 +260,7 @@ def _print_numbered(
     """Print until the contents list's page numbers are those on which the chapters start. The page
     is loaded once; between prints only the numbers change. Without a guess (the pages of the
     previous PDF), a print made only to find the pages comes first: it has no numbers, so it is
-    never the final one, and it is untagged, without bookmarks and without images (the layout is
+    never the final one, and it is untagged, without bookmarks, and paints nothing (the layout is
     the same, and it takes half the time). With a guess the first print is a final one, and it is
     the only one when the guess is right."""
     source.write_text(document(html, names, edition), encoding="utf-8")
