@@ -539,7 +539,9 @@ def _reveals_nothing(reg: Registry, quantities: list[Quantity], t: Thresholds) -
     universe = quantities[0].universe
     system, truth = reg.universes[universe].model.system, reg.universes[universe].truth
     facts = _facts(reg, universe)
-    new = [q for q in quantities if not reg.published(q) and system.range(facts, q.form).width > 0]
+    # A count the published ones fix changes nothing: its integer range is narrower than 1 (the
+    # data and any other solution known give one value; a form counts cells, it is integral).
+    new = [q for q in quantities if not reg.published(q) and not system.narrower_than(facts, q.form, 1, truth)]
     if not new:
         return True
     more = facts + [Fact(q.key, q.form, q.value, q.value) for q in new]
