@@ -7,6 +7,8 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kansrijk import fmt, story
 from kansrijk.analyses import atlas, factors, poverty, profile, rates, regression, stacking
@@ -17,6 +19,25 @@ from kansrijk.publication import Rate, RateTable, Status
 @pytest.fixture
 def catalogue():
     return load_catalogue()
+
+
+def test_holm_adjusts_by_hand():
+    # sorted 0.01, 0.02, 0.04, 0.5: times 4, 3, 2, 1 = 0.04, 0.06, 0.08, 0.5; never below an earlier one
+    assert rates.holm([0.5, 0.01, 0.04, 0.02]).tolist() == pytest.approx([0.5, 0.04, 0.08, 0.06])
+    assert rates.holm([0.3, 0.3, 0.9]).tolist() == pytest.approx([0.9, 0.9, 0.9])
+    assert rates.holm([0.6, 0.7]).tolist() == [1.0, 1.0]  # at most 1
+    assert len(rates.holm([])) == 0
+
+
+@settings(max_examples=60, deadline=None)  # statsmodels collects all garbage on every call
+@given(st.lists(st.one_of(st.floats(0, 1), st.sampled_from([0.0, 0.05, 1.0])), max_size=40))
+def test_holm_is_statsmodels_holm(pvalues):
+    from statsmodels.stats.multitest import multipletests
+
+    ours = rates.holm(pvalues)
+    if pvalues:
+        theirs = multipletests(pvalues, alpha=0.05, method="holm")[1]
+        assert np.array_equal(ours, theirs)
 
 
 def test_wilson_interval_matches_the_formula():

@@ -18,6 +18,18 @@ def wilson(k: int | np.ndarray, n: int | np.ndarray) -> tuple[np.ndarray, np.nda
     return np.where(n > 0, 100 * low, np.nan), np.where(n > 0, 100 * high, np.nan)
 
 
+def holm(pvalues: Sequence[float]) -> np.ndarray:
+    """Holm's step-down adjusted p-values, in the order given: the ``i``-th smallest times the
+    number of tests from it on, never below an earlier one, at most 1. The same values as
+    statsmodels' ``multipletests(method="holm")``, which runs a full garbage collection on every
+    call (a tenth of a second in a worker that keeps the books it built)."""
+    p = np.asarray(pvalues, dtype=float)
+    order = np.argsort(p)
+    adjusted = np.empty_like(p)
+    adjusted[order] = np.minimum(np.maximum.accumulate(p[order] * np.arange(len(p), 0, -1)), 1.0)
+    return adjusted
+
+
 def rate_table(frame: pd.DataFrame, by: str, outcome: str, categories: Sequence[str] | None = None) -> pd.DataFrame:
     """Per category of ``by``: children with ``outcome`` (n), all children (noemer), pct and interval."""
     grouped = frame.groupby(by, observed=False)[outcome].agg(n="sum", noemer="count")

@@ -37,7 +37,7 @@ from kansrijk.analyses.edition import Analysis
 from kansrijk.analyses.poverty import BANDS
 from kansrijk.analyses.poverty import COUNTS as POVERTY_COUNTS
 from kansrijk.analyses.profile import BALANCE, STACKING
-from kansrijk.analyses.rates import wilson
+from kansrijk.analyses.rates import holm, wilson
 from kansrijk.disclosure.audit import Fact, System
 from kansrijk.disclosure.model import LEVELS, MOST_FACTORS, AuditModel, Children, Model, Poverty, Universe
 from kansrijk.disclosure.rules import Thresholds
@@ -675,7 +675,6 @@ def _district_comparisons(rates: dict[str, Rate], codes: list[str]) -> dict[str,
     """Each district with a published share at or below 125% of WSM against the rest of the
     municipality (its published total less the district), by a two-proportion z-test, with Holm's
     correction over all districts compared. Only published numbers go in."""
-    from statsmodels.stats.multitest import multipletests
     from statsmodels.stats.proportion import proportions_ztest
 
     total = rates["armoede.pct_125"]
@@ -695,7 +694,7 @@ def _district_comparisons(rates: dict[str, Rate], codes: list[str]) -> dict[str,
         tested[code] = (float(p), direction)
     if not tested:
         return {}
-    adjusted = multipletests([p for p, _ in tested.values()], alpha=0.05, method="holm")[1]
+    adjusted = holm([p for p, _ in tested.values()])
     return {
         code: Comparison(
             code,
