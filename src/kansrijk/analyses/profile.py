@@ -13,9 +13,16 @@ STACKING = ("geen", "een_factor", "binnen_een_domein", "meerdere_domeinen")
 
 
 def factor_matrix(kinderen: pd.DataFrame, risicofactoren: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
-    """Children (rows, in the order of ``kinderen``) by catalogue factor (columns): present or not."""
-    present = pd.crosstab(risicofactoren["kind_id"], risicofactoren["risicofactor"]).astype(bool)
-    return present.reindex(index=kinderen["kind_id"], columns=catalogue.codes, fill_value=False)
+    """Children (rows, in the order of ``kinderen``) by catalogue factor (columns): present or not.
+    (Placed by position: a cross-tabulation by pandas took ten times as long.)"""
+    children = pd.Index(kinderen["kind_id"])  # unique: validated
+    codes = pd.Index(catalogue.codes, name="risicofactor")
+    rows = children.get_indexer(risicofactoren["kind_id"])
+    columns = codes.get_indexer(risicofactoren["risicofactor"])
+    known = (rows >= 0) & (columns >= 0)
+    present = np.zeros((len(children), len(codes)), dtype=bool)
+    present[rows[known], columns[known]] = True
+    return pd.DataFrame(present, index=children, columns=codes)
 
 
 def profile(kinderen: pd.DataFrame, matrix: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:

@@ -11,11 +11,14 @@ from kansrijk.analyses.profile import STACKING
 
 
 def stacking_by(prof: pd.DataFrame, groups: pd.Series, categories: tuple[str, ...]) -> pd.DataFrame:
-    """Counts of each stacking category (columns) per group (rows)."""
-    table = pd.crosstab(pd.Categorical(groups, categories=categories), prof["stapeling"], dropna=False)
-    table = table.reindex(index=list(categories), columns=list(STACKING), fill_value=0).astype(int)
-    table.index.name, table.columns.name = groups.name, None
-    return table
+    """Counts of each stacking category (columns) per group (rows); ``groups`` and ``prof`` row by
+    row. (Counted from the categories' codes: a cross-tabulation by pandas took ten times as long.)"""
+    group = pd.Categorical(groups, categories=categories).codes
+    stacked = pd.Categorical(prof["stapeling"], categories=STACKING).codes
+    known = (group >= 0) & (stacked >= 0)
+    counts = np.zeros((len(categories), len(STACKING)), dtype=int)
+    np.add.at(counts, (group[known], stacked[known]), 1)
+    return pd.DataFrame(counts, index=pd.Index(list(categories), name=groups.name), columns=list(STACKING))
 
 
 @dataclass(frozen=True)
