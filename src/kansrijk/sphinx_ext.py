@@ -30,8 +30,8 @@ Sphinx 7.4 indexes every word of a page, code included, so search results quoted
 collector here skips code blocks; a reader searches the text, a reviewer reads the notebooks.
 
 For every ``{numref}`` Sphinx 7.4 unpickles the whole page the figure or table is on, only to read
-its number: a fifth of writing the book. The standard domain here reads each page once per build
-for that (the numbers are read, never changed).
+its number: a fifth of writing the book. The standard domain here reads each page at most once per
+build for that, and takes a page it has in memory as it is (the numbers are read, never changed).
 
 Every Sphinx build makes its own Jinja environment and compiles the theme's templates again (a
 sixth of writing the book); a worker builds many books, so each template is compiled once per
@@ -143,26 +143,29 @@ class ProseIndex(search.IndexBuilder):
 
 
 class _ReadOnce:
-    """A build environment whose pages are each read once, for numbering only."""
+    """A build environment whose pages are each read once, for numbering only: the page being
+    written is the tree in hand, a page still to be written the tree Sphinx keeps for it, and
+    only a page written before (or not read in this build) is unpickled."""
 
-    def __init__(self, env, read: dict[str, nodes.document]) -> None:
-        self._env, self._read = env, read
+    def __init__(self, env, read: dict[str, nodes.document], current: str, tree: nodes.document | None) -> None:
+        self._env, self._read, self._current, self._tree = env, read, current, tree
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._env, name)
 
     def get_doctree(self, docname: str) -> nodes.document:
         if docname not in self._read:
-            self._read[docname] = self._env.get_doctree(docname)
+            tree = self._tree if docname == self._current else self._env._write_doc_doctree_cache.get(docname)
+            self._read[docname] = tree if tree is not None else self._env.get_doctree(docname)
         return self._read[docname]
 
 
 class NumberedDomain(StandardDomain):
-    """The standard domain, reading each page once per build to number the references to it
-    (a domain lives for one build)."""
+    """The standard domain, reading each page at most once per build to number the references to
+    it (a domain lives for one build)."""
 
     def _resolve_numref_xref(self, env, fromdocname, builder, typ, target, node, contnode):
-        once = _ReadOnce(env, self.__dict__.setdefault("_read", {}))
+        once = _ReadOnce(env, self.__dict__.setdefault("_read", {}), fromdocname, node.document)
         return super()._resolve_numref_xref(once, fromdocname, builder, typ, target, node, contnode)
 
 
