@@ -32,7 +32,10 @@ from typing import Any, TypeVar
 from kansrijk import colophon, yamlfile
 from kansrijk.params import Edition
 
-CHROMIUM_NAMES = ("chromium", "chromium-browser")
+# Debian's Chromium headless shell (package chromium-headless-shell, Chromium's old headless mode,
+# made for printing) when it is installed: the same pages as the full browser, in about half its
+# time and CPU (Utrecht: 1.1-1.4 s instead of 1.9-2.5 s); else the full browser.
+CHROMIUM_NAMES = ("chromium-headless-shell", "chromium", "chromium-browser")
 FRONT_MATTER = {"colofon", "toegankelijkheid"}  # the colophon opens the PDF; the statement is about the site
 PRINT_FILE = "_pdf.html"  # made beside the pages so that their style sheets and images resolve; removed after
 _ARTICLE = re.compile(r'<article class="bd-article">(.*)</article>', re.S)
@@ -51,7 +54,7 @@ class PdfError(RuntimeError):
 
 
 def chromium() -> Path | None:
-    """Debian's Chromium, when it is installed."""
+    """Debian's Chromium that prints the PDF (its headless shell first), when one is installed."""
     for name in CHROMIUM_NAMES:
         if found := shutil.which(name):
             return Path(found)
@@ -141,7 +144,7 @@ def print_pdf(html: Path, edition: Edition, toc: Path, out: Path, previous: Path
     from playwright.sync_api import Error
 
     if chromium() is None:
-        raise PdfError("Chromium ontbreekt (apt-get install chromium)")
+        raise PdfError("Chromium ontbreekt (apt-get install chromium-headless-shell)")
     names = pages(toc)
     source = html / PRINT_FILE
     guess = _previous_pages(previous, names)

@@ -422,7 +422,7 @@ def _build(
         except PdfError as error:
             return BuildResult(slug, EXIT_FAILED, time.perf_counter() - started, f"de PDF-editie mislukte: {error}")
     else:
-        notice = "geen PDF-editie: Chromium ontbreekt (apt-get install chromium)"
+        notice = "geen PDF-editie: Chromium ontbreekt (apt-get install chromium-headless-shell)"
     notebooks = assembled / "notebooks"
     notebooks.mkdir()
     for run in runs:
