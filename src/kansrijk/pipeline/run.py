@@ -362,15 +362,18 @@ def _build(
             task = (_plan, source / f"{slug}.yml", source / PUBLICATION_FILE, before)
             _, work["plan"] = timed(*task) if plans_here else pool.submit(timed, *task).result()
             workspace.keep("plannen", slug, plan_key(depends_on), source / PUBLICATION_FILE)
-    publication = pickle.loads((source / PUBLICATION_FILE).read_bytes())
     # the chapter on what changed is there only when there is a previous edition
     toc = edition_toc(toc_for(options.chapters), source, with_change=previous is not None)
     templates = [t for t in sorted(options.chapters.glob("*.ipynb")) if previous or t.stem != CHANGE_CHAPTER]
     start = datetime.now().astimezone()
     cache = workspace.folder("cache") / "hoofdstukken" / slug
     keys = {t.name: chapter_key(depends_on, t) for t in templates}
-    with _phase(phases, "hoofdstukken"):
+    # The plan is read while the chapters run: reading it imports pandas (0.5 s), and with warm
+    # workers the chapters would wait for that.
+    with _phase(phases, "hoofdstukken"), ThreadPoolExecutor(max_workers=1) as reader:
+        read = reader.submit(lambda: pickle.loads((source / PUBLICATION_FILE).read_bytes()))
         runs = _execute(templates, source, f"{slug}.yml", progress, pool, slug, stop, cache, keys, options.force)
+        publication = read.result()
     if stop.requested:
         return _interrupted(slug, stop, started)
     failed = [r for r in runs if r.failed]
