@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -7,6 +8,9 @@ import pytest
 from typer.testing import CliRunner
 
 sys.path.insert(0, str(Path(__file__).parent))
+# The tests build without a warm fork server (kansrijk.pipeline.warm): a build's processes are then
+# all its own, and end with it; tests/test_warm.py asks for one where it is tested.
+os.environ["KANSRIJK_WARM"] = "0"
 
 from kansrijk.paths import ROOT
 

@@ -23,11 +23,14 @@ import multiprocessing.forkserver
 import os
 import signal
 import threading
+import time
 from collections.abc import Iterable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from kansrijk.pipeline import warm as warm_server
 
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
@@ -65,11 +68,35 @@ class WorkerPool(Executor):
         self._closed = False
         self._running: set[Future] = set()
         self._processes: set[multiprocessing.process.BaseProcess] = set()
-
         self._alive: Connection | None = None  # the driver's end of the current pool's pipe
+        self._server: warm_server.Server | None = None  # the warm fork server this pool forks from
+        self._asked = False  # whether a warm server was asked for
+
+    def _context(self) -> multiprocessing.context.BaseContext:
+        if FORKSERVER not in multiprocessing.get_all_start_methods():
+            return multiprocessing.get_context("spawn")
+        if not self._asked:
+            self._asked = True
+            self._server = warm_server.attach()
+        if self._server is not None:
+            return warm_server.WarmContext(self._server.address)
+        context = multiprocessing.get_context(FORKSERVER)
+        context.set_forkserver_preload([PRELOAD])
+        return context
 
     def _new(self) -> ProcessPoolExecutor:
-        context = _context()
+        context = self._context()
+        if self._server is None:
+            return self._started(context)
+        try:
+            return self._started(context)
+        except OSError:  # the warm server died since it was found: this pool gets a fork server of its own
+            self._server.release()
+            self._server = None
+            self._end()
+            return self._started(self._context())
+
+    def _started(self, context: multiprocessing.context.BaseContext) -> ProcessPoolExecutor:
         _ForkServer.forked |= context.get_start_method() == FORKSERVER
         started = context.Value("i", 0)  # how many of the pool's workers have started
         alive, self._alive = context.Pipe(duplex=False)
@@ -77,7 +104,7 @@ class WorkerPool(Executor):
             self._jobs,
             mp_context=context,
             initializer=_initialise,
-            initargs=(self._log, alive, started, self._warm),
+            initargs=(self._log, alive, started, self._warm, dict(os.environ)),
         )
         before = set(multiprocessing.active_children())
         for _ in range(self._jobs):  # one small task per worker starts it
@@ -92,7 +119,10 @@ class WorkerPool(Executor):
         with self._lock:
             if self._pool is not None or self._closed:
                 return
-            if _context().get_start_method() == FORKSERVER:
+            context = self._context()
+            if isinstance(context, warm_server.WarmContext):
+                return  # the warm server is there, or importing
+            if context.get_start_method() == FORKSERVER:
                 _start_fork_server()
             else:
                 self._pool = self._new()
@@ -126,6 +156,8 @@ class WorkerPool(Executor):
             _terminate(self._processes)
         pool.shutdown(wait=wait)
         self._end()
+        if self._server is not None:
+            self._server.release()
 
     def _end(self) -> None:
         """Close the pool's pipe: a worker still running ends."""
@@ -156,14 +188,6 @@ def _end_unused_fork_server() -> None:
             os.kill(pid, signal.SIGTERM)
 
 
-def _context() -> multiprocessing.context.BaseContext:
-    if FORKSERVER not in multiprocessing.get_all_start_methods():
-        return multiprocessing.get_context("spawn")
-    context = multiprocessing.get_context(FORKSERVER)
-    context.set_forkserver_preload([PRELOAD])
-    return context
-
-
 def stop_workers() -> None:
     """End every worker of this driver (their browsers follow them)."""
     _terminate(multiprocessing.active_children())
@@ -175,7 +199,13 @@ def _terminate(processes: Iterable[multiprocessing.process.BaseProcess]) -> None
             process.terminate()
 
 
-def _initialise(log: Path, alive: Connection, started: Synchronized, warm: bool) -> None:
+def _initialise(
+    log: Path, alive: Connection, started: Synchronized, warm_up: bool, environment: dict[str, str]
+) -> None:
+    # The driver's environment, not the fork server's (a warm server was started by another build)
+    os.environ.clear()
+    os.environ.update(environment)
+    time.tzset()
     # Libraries' start-up warnings are noise on the analyst's terminal; a chapter's own errors are
     # returned, not printed, so this worker's stderr goes to the log.
     fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
@@ -188,10 +218,10 @@ def _initialise(log: Path, alive: Connection, started: Synchronized, warm: bool)
         started.value += 1
     os.nice(FIRST_WORKER_NICENESS if first else WORKER_NICENESS)
     threading.Thread(target=_watch, args=(alive,), daemon=True, name="driver-watch").start()
-    if warm:
-        from kansrijk.pipeline.inprocess import warm_up
+    if warm_up:
+        from kansrijk.pipeline.inprocess import warm_up as make_shell
 
-        warm_up()
+        make_shell()
 
 
 def _watch(alive: Connection) -> None:
