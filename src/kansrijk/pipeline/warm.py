@@ -1,25 +1,24 @@
 """A fork server that outlives the build that started it, so that the next build's workers start
 with the stack imported: a chapter edit as a new command does not wait 3 s for the imports again.
 
-A build (the *client*) looks for a warm fork server of its own *key*: the Python, its path, the
-package's code, the dependency versions and the environment variables that imports read. There is
-none: it starts a keeper (``python -m kansrijk.pipeline.warm``), in a session of its own, which
-starts multiprocessing's own fork server on a socket of the key and keeps it
-``KANSRIJK_WARM`` minutes (10 when unset) after the last build that used it ended; ``0`` keeps
-none (the build then starts a fork server of its own, which ends with it). Code that changed has
-another key, so no build forks from old code.
+A build looks for the warm fork server of its *key* (:func:`key`). When there is none, it starts
+one as multiprocessing starts its own, so that it imports while the build validates, but in a
+session of its own and with a *keeper* (``python -m kansrijk.pipeline.warm``). The keeper holds
+the server's "alive" pipe and ends it ``KANSRIJK_WARM`` minutes (10 when unset) after the last
+build that used it; a build holds the server (a shared lock) while it may fork from it. With
+``KANSRIJK_WARM=0`` a build starts a fork server of its own, which ends with it. Code that changed
+has another key, so no build forks from old code; each worker takes its environment from its own
+driver, not from the build that started the server.
 
 Everything lives in a folder only this user can enter (``$XDG_RUNTIME_DIR/kansrijk-<uid>``, else
 in the system's temporary folder): whoever can connect to the socket can make the fork server run
 code, so a folder that another user could enter, or a link, is not used (the build then starts a
-fork server of its own). Each worker takes its environment from its own driver, not from the
-build that started the server.
+fork server of its own).
 """
 
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import hashlib
 import io
 import json
@@ -65,12 +64,16 @@ def folder() -> Path | None:
 
 
 def key() -> str:
-    """What the server's imports depend on, hashed."""
+    """What the server's imports depend on, hashed: the interpreter and its path, the working
+    folder, the package's code, the versions and the environment variables imports read."""
     from kansrijk.pipeline.fingerprint import PACKAGE, _digest, _files, versions
 
     environment = {k: v for k, v in os.environ.items() if k.startswith(_KEYED_PREFIXES) or k in _KEYED_NAMES}
     parts = {
         "python": [sys.executable, *sys.path, *util._args_from_interpreter_flags()],
+        # imports read files from the working folder (matplotlib's matplotlibrc, the project root
+        # of a package that is not installed from its checkout)
+        "folder": os.getcwd(),
         "code": {str(p.relative_to(PACKAGE)): _digest(p) for p in _files(PACKAGE, "*.py")},
         "versions": versions(),
         "environment": environment,
@@ -98,7 +101,10 @@ class Server:
 def attach() -> Server | None:
     """The warm server of this build's key, started when there is none; ``None`` when warm servers
     are off or cannot be used here (the build then starts its own fork server)."""
-    if minutes() == 0 or "forkserver" not in context._concrete_contexts:
+    import fcntl
+
+    # Linux: the keeper watches its server through a pidfd, and Windows has no fork server
+    if minutes() == 0 or not sys.platform.startswith("linux"):
         return None
     place = folder()
     if place is None:
@@ -126,6 +132,8 @@ def attach() -> Server | None:
 
 @contextlib.contextmanager
 def _locked(path: Path):
+    import fcntl
+
     descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
         fcntl.flock(descriptor, fcntl.LOCK_EX)
@@ -259,6 +267,8 @@ def keep(server: int, alive_w: int, keeper_lock: int, in_use: Path, address: Pat
 def _unused(in_use: Path) -> int | None:
     """``in_use`` locked for this keeper alone when no build holds it (each holds it shared while
     it may fork), else ``None``."""
+    import fcntl
+
     descriptor = os.open(in_use, os.O_RDWR | os.O_CREAT, 0o600)
     try:
         fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -30,11 +30,11 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kansrijk.pipeline import warm as warm_server
-
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
     from multiprocessing.sharedctypes import Synchronized
+
+    from kansrijk.pipeline.warm import Server
 # Where there are fewer cores than processes: the driver goes first (it validates, and plans a lone
 # edition, while the fork server imports; a build that then finds nothing to do does not wait for
 # it), then the first worker (it takes the first plan of several editions, which their chapters
@@ -69,12 +69,14 @@ class WorkerPool(Executor):
         self._running: set[Future] = set()
         self._processes: set[multiprocessing.process.BaseProcess] = set()
         self._alive: Connection | None = None  # the driver's end of the current pool's pipe
-        self._server: warm_server.Server | None = None  # the warm fork server this pool forks from
+        self._server: Server | None = None  # the warm fork server this pool forks from
         self._asked = False  # whether a warm server was asked for
 
     def _context(self) -> multiprocessing.context.BaseContext:
         if FORKSERVER not in multiprocessing.get_all_start_methods():
             return multiprocessing.get_context("spawn")
+        from kansrijk.pipeline import warm as warm_server  # a fork server's module: not on Windows
+
         if not self._asked:
             self._asked = True
             self._server = warm_server.attach()
@@ -120,7 +122,7 @@ class WorkerPool(Executor):
             if self._pool is not None or self._closed:
                 return
             context = self._context()
-            if isinstance(context, warm_server.WarmContext):
+            if self._server is not None:
                 return  # the warm server is there, or importing
             if context.get_start_method() == FORKSERVER:
                 _start_fork_server()
