@@ -64,18 +64,20 @@ def folder() -> Path | None:
 
 
 def key() -> str:
-    """What the server's imports depend on, hashed: the interpreter and its path, the working
-    folder, the package's code, the versions and the environment variables imports read."""
-    from kansrijk.pipeline.fingerprint import PACKAGE, _digest, _files, versions
-
+    """What the server's imports depend on, hashed: the interpreter and its path, what is installed
+    there, the working folder, the package's code and the environment variables imports read.
+    Computed before the fork server starts, so without importing anything (a folder's time
+    changes when a package in it is installed, upgraded or removed)."""
+    package = Path(__file__).resolve().parents[1]
+    code = sorted(p for p in package.rglob("*.py") if "__pycache__" not in p.parts)
     environment = {k: v for k, v in os.environ.items() if k.startswith(_KEYED_PREFIXES) or k in _KEYED_NAMES}
     parts = {
         "python": [sys.executable, *sys.path, *util._args_from_interpreter_flags()],
+        "installed": {entry: os.stat(entry).st_mtime_ns for entry in sys.path if os.path.isdir(entry)},
         # imports read files from the working folder (matplotlib's matplotlibrc, the project root
         # of a package that is not installed from its checkout)
         "folder": os.getcwd(),
-        "code": {str(p.relative_to(PACKAGE)): _digest(p) for p in _files(PACKAGE, "*.py")},
-        "versions": versions(),
+        "code": {str(p.relative_to(package)): hashlib.sha256(p.read_bytes()).hexdigest() for p in code},
         "environment": environment,
         "preload": PRELOAD,
     }
