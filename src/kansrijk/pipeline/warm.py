@@ -103,11 +103,11 @@ class Server:
 def attach() -> Server | None:
     """The warm server of this build's key, started when there is none; ``None`` when warm servers
     are off or cannot be used here (the build then starts its own fork server)."""
-    import fcntl
-
     # Linux: the keeper watches its server through a pidfd, and Windows has no fork server
     if minutes() == 0 or not sys.platform.startswith("linux"):
         return None
+    import fcntl
+
     place = folder()
     if place is None:
         return None
