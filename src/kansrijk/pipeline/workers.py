@@ -3,6 +3,7 @@
 Where the platform has one, the workers are forked from multiprocessing's fork server, which has
 imported the analysis stack, papermill, IPython and Sphinx once (``kansrijk.pipeline.preload``):
 a worker starts with them instead of importing them itself, and the workers share those pages.
+On Linux that server stays for the next build (``kansrijk.pipeline.warm``).
 Elsewhere (Windows) each worker is spawned and imports them as it starts.
 
 A worker never outlives its driver: it holds the read end of a pipe whose only write end is the
@@ -88,11 +89,11 @@ class WorkerPool(Executor):
 
     def _new(self) -> ProcessPoolExecutor:
         context = self._context()
-        if self._server is None:
-            return self._started(context)
         try:
             return self._started(context)
         except OSError:  # the warm server died since it was found: this pool gets a fork server of its own
+            if self._server is None:
+                raise
             self._server.release()
             self._server = None
             self._end()
