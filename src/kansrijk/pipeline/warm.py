@@ -106,42 +106,46 @@ def attach() -> Server | None:
     # Linux: the keeper watches its server through a pidfd, and Windows has no fork server
     if minutes() == 0 or not sys.platform.startswith("linux"):
         return None
-    import fcntl
-
     place = folder()
     if place is None:
         return None
     name = key()
     address, in_use = place / f"{name}.sock", place / f"{name}.in-use"
-    descriptor = os.open(in_use, os.O_RDWR | os.O_CREAT, 0o600)
+    descriptor = None
     try:
-        fcntl.flock(descriptor, fcntl.LOCK_SH)  # held while this build may fork: the keeper waits for it
-        with _locked(place / f"{name}.start"):  # one build starts a server, the others wait for it
-            keeper = os.open(place / f"{name}.keeper", os.O_RDWR | os.O_CREAT, 0o600)
-            try:
-                fcntl.flock(keeper, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:  # a keeper holds it: its server is there
-                pass
-            else:  # none: this build starts one, and the keeper takes this lock over
-                _start(address, keeper, in_use)
-            finally:
-                os.close(keeper)
+        descriptor = _lock(in_use, shared=True)  # held while this build may fork: the keeper waits for it
+        starting = _lock(place / f"{name}.start")  # one build starts a server, the others wait for it
+        try:
+            keeper = _lock(place / f"{name}.keeper", wait=False)
+            if keeper is not None:  # no keeper holds it: this build starts one, which takes the lock over
+                try:
+                    _start(address, keeper, in_use)
+                finally:
+                    os.close(keeper)
+        finally:
+            os.close(starting)
         return Server(address, descriptor)
     except OSError:
-        os.close(descriptor)
+        if descriptor is not None:
+            os.close(descriptor)
         return None
 
 
-@contextlib.contextmanager
-def _locked(path: Path):
+def _lock(path: Path, *, shared: bool = False, wait: bool = True) -> int | None:
+    """``path`` opened and locked (exclusively unless ``shared``), as a descriptor whose closing
+    ends the lock; ``None`` when another holds it and not ``wait``."""
     import fcntl
 
     descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
-        fcntl.flock(descriptor, fcntl.LOCK_EX)
-        yield
-    finally:
+        fcntl.flock(descriptor, (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | (0 if wait else fcntl.LOCK_NB))
+    except BlockingIOError:
         os.close(descriptor)
+        return None
+    except BaseException:
+        os.close(descriptor)
+        raise
+    return descriptor
 
 
 def _start(address: Path, keeper_lock: int, in_use: Path) -> None:
@@ -256,7 +260,7 @@ def keep(server: int, alive_w: int, keeper_lock: int, in_use: Path, address: Pat
         with contextlib.suppress(OSError):
             if time.time() - os.stat(in_use).st_mtime < idle:
                 continue
-        holding = _unused(in_use)
+        holding = _lock(in_use, wait=False)  # each build holds it shared while it may fork
         if holding is not None:  # no build uses it, and none can start to until this keeper ends
             with contextlib.suppress(OSError):
                 address.unlink()
@@ -264,20 +268,6 @@ def keep(server: int, alive_w: int, keeper_lock: int, in_use: Path, address: Pat
             os.close(alive_w)  # the fork server sees the end of its pipe and exits
             os.close(holding)
             return
-
-
-def _unused(in_use: Path) -> int | None:
-    """``in_use`` locked for this keeper alone when no build holds it (each holds it shared while
-    it may fork), else ``None``."""
-    import fcntl
-
-    descriptor = os.open(in_use, os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        os.close(descriptor)
-        return None
-    return descriptor
 
 
 if __name__ == "__main__":
