@@ -41,9 +41,19 @@ def runtime():
     yield folder
     for keeper in _keepers(folder):
         with contextlib.suppress(psutil.Error):
-            psutil.Process(int(keeper.cmdline()[3])).kill()
+            _server(keeper).kill()
         keeper.kill()
     shutil.rmtree(folder, ignore_errors=True)
+
+
+def _edition(tmp_path: Path) -> tuple[Path, Path, Path, Path]:
+    """A small edition's parameter file, its book folder, the recording chapters and their record."""
+    return write_edition(tmp_path, slug="stad"), tmp_path / "boek", _chapters(tmp_path), tmp_path / "meld"
+
+
+def _server(keeper: psutil.Process) -> psutil.Process:
+    """The fork server a keeper keeps (its first argument)."""
+    return psutil.Process(int(keeper.cmdline()[3]))
 
 
 def _keepers(runtime: Path) -> list[psutil.Process]:
@@ -93,16 +103,10 @@ def _finished(process: subprocess.Popen) -> None:
 
 
 def test_the_next_build_forks_its_workers_from_the_server_a_build_left(tmp_path, runtime):
-    params, book, chapters, record = (
-        write_edition(tmp_path, slug="stad"),
-        tmp_path / "boek",
-        _chapters(tmp_path),
-        tmp_path / "meld",
-    )
+    params, book, chapters, record = _edition(tmp_path)
     _finished(_build(params, book, chapters, _environment(runtime, record, "1", "eerste")))
     [keeper] = _keepers(runtime)
-    server = int(keeper.cmdline()[3])
-    assert psutil.pid_exists(server)
+    server = _server(keeper).pid
     _finished(_build(params, book, chapters, _environment(runtime, record, "1", "tweede"), "--force"))
     first, second = record.read_text(encoding="utf-8").splitlines()
     assert first == f"{server} eerste"
@@ -111,15 +115,10 @@ def test_the_next_build_forks_its_workers_from_the_server_a_build_left(tmp_path,
 
 
 def test_the_server_ends_once_no_build_has_used_it_for_its_minutes(tmp_path, runtime):
-    params, book, chapters, record = (
-        write_edition(tmp_path, slug="stad"),
-        tmp_path / "boek",
-        _chapters(tmp_path),
-        tmp_path / "meld",
-    )
+    params, book, chapters, record = _edition(tmp_path)
     _finished(_build(params, book, chapters, _environment(runtime, record, "0.02", "x")))  # 1.2 s
     [keeper] = _keepers(runtime)
-    server = psutil.Process(int(keeper.cmdline()[3]))
+    server = _server(keeper)
     _, alive = psutil.wait_procs([keeper, server], timeout=30)
     assert not alive
     assert not list(runtime.rglob("*.sock"))
@@ -133,7 +132,7 @@ def test_a_killed_driver_takes_the_workers_it_forked_from_a_warm_server_with_it(
         assert time.monotonic() < deadline and process.poll() is None, process.communicate()
         time.sleep(0.2)
     [keeper] = _keepers(runtime)
-    server = psutil.Process(int(keeper.cmdline()[3]))
+    server = _server(keeper)
     workers = server.children()
     assert workers
     os.kill(process.pid, signal.SIGKILL)
@@ -169,15 +168,10 @@ def test_a_folder_that_others_can_enter_or_a_link_is_not_used(tmp_path, monkeypa
 def test_a_build_whose_warm_server_died_forks_from_a_server_of_its_own(tmp_path, runtime):
     """The keeper has not yet seen its server die (stopped here, so that it cannot): the build
     cannot connect, and starts its own fork server, as without a warm one."""
-    params, book, chapters, record = (
-        write_edition(tmp_path, slug="stad"),
-        tmp_path / "boek",
-        _chapters(tmp_path),
-        tmp_path / "meld",
-    )
+    params, book, chapters, record = _edition(tmp_path)
     _finished(_build(params, book, chapters, _environment(runtime, record, "1", "x")))
     [keeper] = _keepers(runtime)
-    server = psutil.Process(int(keeper.cmdline()[3]))
+    server = _server(keeper)
     keeper.suspend()
     try:
         server.kill()
